@@ -1,0 +1,10 @@
+// Public surface of @authflow/testing (test support only; never imported by service code).
+import './provided-context.js';
+
+export { getFreePort } from './free-port.js';
+export {
+  isRedisServerInstalled,
+  type RedisServerHandle,
+  startRedisServer,
+} from './redis-server.js';
+export { uniquePrefix } from './unique-prefix.js';
