@@ -1,0 +1,128 @@
+// Lua scripts for every change that spans keys, so user_sessions never disagrees with session:*.
+// Revocations publish from inside the script: no session is deleted without its id announced.
+import { LuaScript } from './lua-script.js';
+
+/**
+ * KEYS: session, user_sessions.
+ * ARGV: idle ttl ms, absolute expiry ms, session id, now ms, channel, session key prefix,
+ * max sessions per user, then field/value pairs.
+ * Returns the ids evicted to respect the per-user cap (oldest first).
+ */
+export const createScript = new LuaScript(
+  'create',
+  `
+local idle = tonumber(ARGV[1])
+local absolute = tonumber(ARGV[2])
+local now = tonumber(ARGV[4])
+redis.call('HSET', KEYS[1], unpack(ARGV, 8))
+redis.call('PEXPIRE', KEYS[1], math.max(1, math.min(idle, absolute - now)))
+redis.call('ZADD', KEYS[2], absolute, ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[4])
+local evicted = {}
+local excess = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[7])
+if excess > 0 then
+  local oldest = redis.call('ZRANGE', KEYS[2], 0, excess - 1)
+  for _, id in ipairs(oldest) do
+    if id ~= ARGV[3] then
+      redis.call('DEL', ARGV[6] .. id)
+      redis.call('ZREM', KEYS[2], id)
+      redis.call('PUBLISH', ARGV[5], id)
+      table.insert(evicted, id)
+    end
+  end
+end
+local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
+redis.call('PEXPIREAT', KEYS[2], last[2])
+return evicted
+`,
+);
+
+/**
+ * KEYS: session. ARGV: now ms, idle ttl ms.
+ * Extends a live session; a missing (revoked, expired) one stays missing. Returns 1 or 0.
+ */
+export const touchScript = new LuaScript(
+  'touch',
+  `
+local absolute = redis.call('HGET', KEYS[1], 'absolute_expires_at')
+if not absolute then return 0 end
+local remaining = tonumber(absolute) - tonumber(ARGV[1])
+if remaining <= 0 then
+  redis.call('DEL', KEYS[1])
+  return 0
+end
+redis.call('HSET', KEYS[1], 'last_seen_at', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], math.max(1, math.floor(math.min(tonumber(ARGV[2]), remaining))))
+return 1
+`,
+);
+
+/**
+ * KEYS: session. ARGV: session id, channel, expected user id ('' = any), user_sessions prefix.
+ * Returns 1 (revoked), 0 (was not live), -1 (belongs to another user: nothing done).
+ */
+export const revokeScript = new LuaScript(
+  'revoke',
+  `
+local owner = redis.call('HGET', KEYS[1], 'user_id')
+if ARGV[3] ~= '' and owner ~= ARGV[3] then return -1 end
+redis.call('DEL', KEYS[1])
+if owner then redis.call('ZREM', ARGV[4] .. owner, ARGV[1]) end
+redis.call('PUBLISH', ARGV[2], ARGV[1])
+if owner then return 1 end
+return 0
+`,
+);
+
+/**
+ * KEYS: user_sessions. ARGV: channel, id to keep ('' = none), session key prefix.
+ * Returns the revoked ids.
+ */
+export const revokeAllScript = new LuaScript(
+  'revoke-all',
+  `
+local revoked = {}
+for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  if id ~= ARGV[2] then
+    redis.call('DEL', ARGV[3] .. id)
+    redis.call('ZREM', KEYS[1], id)
+    redis.call('PUBLISH', ARGV[1], id)
+    table.insert(revoked, id)
+  end
+end
+return revoked
+`,
+);
+
+/**
+ * KEYS: user_sessions. ARGV: now ms, session key prefix.
+ * Drops dead entries from the index and returns { id, flat hash } pairs of the live ones.
+ */
+export const listScript = new LuaScript(
+  'list',
+  `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
+local out = {}
+for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local hash = redis.call('HGETALL', ARGV[2] .. id)
+  if #hash == 0 then
+    redis.call('ZREM', KEYS[1], id)
+  else
+    table.insert(out, id)
+    table.insert(out, hash)
+  end
+end
+return out
+`,
+);
+
+/** KEYS: device. ARGV: device id, now ms, memory ms. Returns 1 when the device was known. */
+export const deviceSeenScript = new LuaScript(
+  'device-seen',
+  `
+local known = redis.call('HEXISTS', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return known
+`,
+);

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { newSessionInput } from './session-store.contract.js';
+import { parseSessionHash, toSessionHash } from './session-record.js';
+import { DEFAULT_SESSION_POLICY } from './session-store.js';
+import { newRecord } from './session-lifecycle.js';
+
+const record = newRecord('sid', newSessionInput(), 1_700_000_000_000, DEFAULT_SESSION_POLICY);
+
+describe('session record schema', () => {
+  it('round-trips a record through its stored form', () => {
+    expect(parseSessionHash('sid', toSessionHash(record))).toEqual(record);
+  });
+
+  it('stores every field as a string under the documented names', () => {
+    const hash = toSessionHash(record);
+    expect(Object.keys(hash).sort()).toEqual(
+      [
+        'absolute_expires_at',
+        'aal',
+        'created_at',
+        'device_label',
+        'email',
+        'fp',
+        'fp_parts',
+        'ip',
+        'last_seen_at',
+        'provider',
+        'roles',
+        'user_agent',
+        'user_id',
+      ].sort(),
+    );
+    for (const value of Object.values(hash)) expect(typeof value).toBe('string');
+  });
+
+  it.each([
+    ['an empty hash', {}],
+    ['a missing field', (({ email: _email, ...rest }) => rest)(toSessionHash(record))],
+    ['roles that are not a list of strings', { ...toSessionHash(record), roles: '[1,2]' }],
+    [
+      'fingerprint parts with an extra key',
+      {
+        ...toSessionHash(record),
+        fp_parts: JSON.stringify({ ...record.fingerprint.parts, extra: '-' }),
+      },
+    ],
+    ['a negative time', { ...toSessionHash(record), created_at: '-5' }],
+    ['a float time', { ...toSessionHash(record), created_at: '1.5' }],
+    ['an empty user id', { ...toSessionHash(record), user_id: '' }],
+    ['an over-long email', { ...toSessionHash(record), email: `${'a'.repeat(400)}@x.io` }],
+  ])('refuses %s', (_name, hash) => {
+    expect(parseSessionHash('sid', hash)).toBeNull();
+  });
+});

@@ -1,0 +1,344 @@
+// The SessionStore contract: every adapter runs this suite (describeSessionStoreContract).
+import { computeFingerprint, deviceIdOf } from '@authflow/fingerprint';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { SessionRecord } from './session-record.js';
+import type { NewSession, SessionPolicy, SessionStore } from './session-store.js';
+import { isWellFormedSessionToken, sessionIdFromToken } from './session-token.js';
+
+export interface SessionStoreHarness {
+  readonly store: SessionStore;
+  /** A second handle on the same data, as another process would hold. */
+  readonly peer: SessionStore;
+  /** Overwrites one stored field with raw text, as corruption or a foreign writer would. */
+  corrupt(sessionId: string, field: string, value: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  readonly policy?: Partial<SessionPolicy>;
+  readonly maxSessionsPerUser?: number;
+}
+
+export type MakeHarness = (options: HarnessOptions) => Promise<SessionStoreHarness>;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function newSessionInput(overrides: Partial<NewSession> = {}): NewSession {
+  return {
+    userId: 'user-1',
+    email: 'ada@example.com',
+    roles: ['member'],
+    provider: 'builtin',
+    fingerprint: computeFingerprint(
+      { userAgent: 'Mozilla/5.0 Test', acceptLanguage: 'en', ip: '203.0.113.9' },
+      { ipGranularity: 'prefix' },
+    ),
+    ip: '203.0.113.9',
+    userAgent: 'Mozilla/5.0 Test',
+    deviceLabel: 'Test browser',
+    aal: 'aal1',
+    ...overrides,
+  };
+}
+
+export function describeSessionStoreContract(adapter: string, makeHarness: MakeHarness): void {
+  describe(`SessionStore contract: ${adapter}`, () => {
+    const open: SessionStoreHarness[] = [];
+    const harness = async (options: HarnessOptions = {}): Promise<SessionStoreHarness> => {
+      const made = await makeHarness(options);
+      open.push(made);
+      return made;
+    };
+    afterEach(async () => {
+      await Promise.all(open.splice(0).map((made) => made.close()));
+    });
+
+    describe('create and find', () => {
+      it('opens a session under a fresh token and finds it by the token hash', async () => {
+        const { store } = await harness();
+        const created = await store.create(newSessionInput());
+        expect(isWellFormedSessionToken(created.token)).toBe(true);
+        expect(created.session.id).toBe(sessionIdFromToken(created.token));
+        expect(await store.find(created.session.id)).toEqual(created.session);
+      });
+
+      it('keeps every field of the record', async () => {
+        const { store } = await harness();
+        const input = newSessionInput({
+          roles: ['admin', 'member'],
+          aal: 'aal2',
+          email: 'Zoë@example.com',
+        });
+        const { session } = await store.create(input);
+        const found = await store.find(session.id);
+        expect(found).toMatchObject({
+          userId: input.userId,
+          email: 'Zoë@example.com',
+          roles: ['admin', 'member'],
+          provider: 'builtin',
+          fingerprint: input.fingerprint,
+          ip: input.ip,
+          userAgent: input.userAgent,
+          deviceLabel: input.deviceLabel,
+          aal: 'aal2',
+        });
+        expect(found?.absoluteExpiresAt).toBe(session.createdAt + store.policy.absoluteTtlMs);
+      });
+
+      it('gives a new token at every creation', async () => {
+        const { store } = await harness();
+        const tokens = new Set<string>();
+        for (let i = 0; i < 20; i += 1) tokens.add((await store.create(newSessionInput())).token);
+        expect(tokens.size).toBe(20);
+      });
+
+      it('cuts a very long user agent to the stored maximum', async () => {
+        const { store } = await harness();
+        const { session } = await store.create(newSessionInput({ userAgent: 'x'.repeat(5_000) }));
+        expect((await store.find(session.id))?.userAgent).toHaveLength(512);
+      });
+
+      it('finds nothing for an unknown id', async () => {
+        const { store } = await harness();
+        expect(await store.find(sessionIdFromToken('unknown'))).toBeNull();
+      });
+
+      it('is seen by another handle on the same data', async () => {
+        const { store, peer } = await harness();
+        const { session } = await store.create(newSessionInput());
+        expect(await peer.find(session.id)).toEqual(session);
+      });
+    });
+
+    describe('expiry', () => {
+      it('ends a session that stays idle past its idle lifetime', async () => {
+        const { store } = await harness({ policy: { idleTtlMs: 300 } });
+        const { session } = await store.create(newSessionInput());
+        expect(await store.find(session.id)).not.toBeNull();
+        await sleep(450);
+        expect(await store.find(session.id)).toBeNull();
+        expect(await store.listForUser(session.userId)).toEqual([]);
+      });
+
+      it('does not write before half the idle lifetime has passed', async () => {
+        const { store } = await harness({ policy: { idleTtlMs: 10_000 } });
+        const { session } = await store.create(newSessionInput());
+        const touched = await store.touch(session);
+        expect(touched).toBe(session);
+        expect((await store.find(session.id))?.lastSeenAt).toBe(session.lastSeenAt);
+      });
+
+      it('slides the idle lifetime once less than half remains', async () => {
+        const { store } = await harness({ policy: { idleTtlMs: 400 } });
+        const { session } = await store.create(newSessionInput());
+        await sleep(250);
+        const touched = await store.touch(session);
+        expect(touched?.lastSeenAt).toBeGreaterThan(session.lastSeenAt);
+        await sleep(250);
+        // 500 ms after creation: past the first idle deadline, inside the extended one.
+        expect(await store.find(session.id)).toMatchObject({ lastSeenAt: touched?.lastSeenAt });
+        await sleep(500);
+        expect(await store.find(session.id)).toBeNull();
+      });
+
+      it('never extends past the absolute lifetime', async () => {
+        const { store } = await harness({ policy: { idleTtlMs: 400, absoluteTtlMs: 700 } });
+        const { session } = await store.create(newSessionInput());
+        await sleep(250);
+        const first = await store.touch(session);
+        await sleep(250);
+        const second = first === null ? null : await store.touch(first);
+        expect(second).not.toBeNull();
+        expect(await store.find(session.id)).not.toBeNull();
+        await sleep(300);
+        // 800 ms: the idle deadline would be ~900 ms, but the absolute one (700 ms) wins.
+        expect(await store.find(session.id)).toBeNull();
+        expect(second === null ? null : await store.touch({ ...second, lastSeenAt: 0 })).toBeNull();
+        expect(await store.listForUser(session.userId)).toEqual([]);
+      });
+
+      it('does not bring back a revoked session when touched', async () => {
+        const { store } = await harness();
+        const { session } = await store.create(newSessionInput());
+        await store.revoke(session.id);
+        expect(await store.touch({ ...session, lastSeenAt: 0 })).toBeNull();
+        expect(await store.find(session.id)).toBeNull();
+      });
+
+      it('never lets concurrent touches resurrect a session being revoked', async () => {
+        const { store, peer } = await harness();
+        for (let round = 0; round < 15; round += 1) {
+          const { session } = await store.create(newSessionInput({ userId: `race-${round}` }));
+          const stale: SessionRecord = { ...session, lastSeenAt: 0 };
+          const operations = [
+            () => store.touch(stale),
+            () => peer.revoke(session.id),
+            () => peer.touch(stale),
+            () => store.touch(stale),
+          ];
+          if (round % 2 === 1) operations.reverse();
+          await Promise.all(operations.map((operation) => operation()));
+          expect(await store.find(session.id)).toBeNull();
+          expect(await store.listForUser(session.userId)).toEqual([]);
+        }
+      });
+    });
+
+    describe('revocation', () => {
+      it('revokes one session and reports whether it was live', async () => {
+        const { store } = await harness();
+        const { session } = await store.create(newSessionInput());
+        expect(await store.revoke(session.id)).toBe(true);
+        expect(await store.find(session.id)).toBeNull();
+        expect(await store.revoke(session.id)).toBe(false);
+      });
+
+      it('revokes for an owner only when the session is theirs', async () => {
+        const { store } = await harness();
+        const { session } = await store.create(newSessionInput({ userId: 'owner' }));
+        expect(await store.revoke(session.id, { userId: 'someone-else' })).toBe(false);
+        expect(await store.find(session.id)).not.toBeNull();
+        expect(await store.revoke(session.id, { userId: 'owner' })).toBe(true);
+        expect(await store.find(session.id)).toBeNull();
+      });
+
+      it('revokes every session of a user and leaves other users alone', async () => {
+        const { store } = await harness();
+        const mine = await Promise.all(
+          [1, 2, 3].map(() => store.create(newSessionInput({ userId: 'u-all' }))),
+        );
+        const theirs = await store.create(newSessionInput({ userId: 'u-other' }));
+        const revoked = await store.revokeAllForUser('u-all');
+        expect(revoked.sort()).toEqual(mine.map(({ session }) => session.id).sort());
+        for (const { session } of mine) expect(await store.find(session.id)).toBeNull();
+        expect(await store.listForUser('u-all')).toEqual([]);
+        expect(await store.find(theirs.session.id)).not.toBeNull();
+        expect(await store.revokeAllForUser('u-all')).toEqual([]);
+      });
+
+      it('revokes all but the current session', async () => {
+        const { store } = await harness();
+        const [current, ...others] = await Promise.all(
+          [1, 2, 3].map(() => store.create(newSessionInput({ userId: 'u-others' }))),
+        );
+        const revoked = await store.revokeOthers('u-others', current!.session.id);
+        expect(revoked.sort()).toEqual(others.map(({ session }) => session.id).sort());
+        expect((await store.listForUser('u-others')).map(({ id }) => id)).toEqual([
+          current!.session.id,
+        ]);
+      });
+
+      it('delivers every revoked id to subscribers of any handle', async () => {
+        const { store, peer } = await harness();
+        const received: string[] = [];
+        const subscription = store.subscribeRevocations((id) => received.push(id));
+        await vi.waitFor(() => expect(subscription.state).toBe('live'), { timeout: 5_000 });
+        const one = await store.create(newSessionInput({ userId: 'u-sub' }));
+        const two = await store.create(newSessionInput({ userId: 'u-sub' }));
+        const three = await store.create(newSessionInput({ userId: 'u-sub' }));
+        await peer.revoke(one.session.id);
+        await peer.revokeOthers('u-sub', three.session.id);
+        await peer.revokeAllForUser('u-sub');
+        await vi.waitFor(() =>
+          expect(received).toEqual([one.session.id, two.session.id, three.session.id]),
+        );
+        await subscription.close();
+        expect(subscription.state).toBe('lost');
+      });
+
+      it('keeps at most the configured number of sessions per user, revoking the oldest', async () => {
+        const { store } = await harness({ maxSessionsPerUser: 3 });
+        const received: string[] = [];
+        const subscription = store.subscribeRevocations((id) => received.push(id));
+        await vi.waitFor(() => expect(subscription.state).toBe('live'), { timeout: 5_000 });
+        const created: SessionRecord[] = [];
+        for (let i = 0; i < 4; i += 1) {
+          created.push((await store.create(newSessionInput({ userId: 'u-cap' }))).session);
+          await sleep(2);
+        }
+        const listed = (await store.listForUser('u-cap')).map(({ id }) => id);
+        expect(listed).toEqual(created.slice(1).map(({ id }) => id));
+        expect(await store.find(created[0]!.id)).toBeNull();
+        await vi.waitFor(() => expect(received).toContain(created[0]!.id));
+      });
+    });
+
+    describe('listing', () => {
+      it("lists a user's live sessions oldest first", async () => {
+        const { store } = await harness();
+        const first = await store.create(newSessionInput({ userId: 'u-list' }));
+        await sleep(5);
+        const second = await store.create(
+          newSessionInput({ userId: 'u-list', deviceLabel: 'Phone' }),
+        );
+        await store.create(newSessionInput({ userId: 'u-not-me' }));
+        const listed = await store.listForUser('u-list');
+        expect(listed).toEqual([first.session, second.session]);
+      });
+
+      it('drops dead sessions from the list as soon as they are read', async () => {
+        const { store } = await harness({ policy: { idleTtlMs: 300 } });
+        const short = await store.create(newSessionInput({ userId: 'u-dead' }));
+        await sleep(200);
+        const fresh = await store.create(newSessionInput({ userId: 'u-dead' }));
+        await sleep(200);
+        expect((await store.listForUser('u-dead')).map(({ id }) => id)).toEqual([fresh.session.id]);
+        expect(short.session.id).not.toBe(fresh.session.id);
+      });
+    });
+
+    describe('unparseable records', () => {
+      it.each([
+        ['fp_parts', '{not json'],
+        ['roles', '"admin"'],
+        ['absolute_expires_at', 'tomorrow'],
+        ['aal', 'aal9'],
+        ['fp', 'v1:short'],
+      ])('treats a record with a bad %s as no session', async (field, value) => {
+        const { store } = await harness();
+        const { session } = await store.create(newSessionInput({ userId: `u-bad-${field}` }));
+        await store.create(newSessionInput({ userId: `u-bad-${field}` }));
+        await corruptThrough(store, session.id, field, value);
+        expect(await store.find(session.id)).toBeNull();
+        const listed = await store.listForUser(`u-bad-${field}`);
+        expect(listed.map(({ id }) => id)).not.toContain(session.id);
+        expect(listed).toHaveLength(1);
+      });
+    });
+
+    describe('devices', () => {
+      it('tells a first sign-in from a device apart from a repeat', async () => {
+        const { store } = await harness();
+        const device = deviceIdOf(newSessionInput().fingerprint);
+        expect(await store.recordDeviceSeen('u-dev', device)).toEqual({ firstSeen: true });
+        expect(await store.recordDeviceSeen('u-dev', device)).toEqual({ firstSeen: false });
+        expect(await store.recordDeviceSeen('u-dev', 'v1:other')).toEqual({ firstSeen: true });
+        expect(await store.recordDeviceSeen('u-dev-2', device)).toEqual({ firstSeen: true });
+      });
+
+      it('forgets devices after the device memory lifetime', async () => {
+        const { store } = await harness({ policy: { deviceMemoryMs: 250 } });
+        expect(await store.recordDeviceSeen('u-forget', 'v1:d')).toEqual({ firstSeen: true });
+        await sleep(400);
+        expect(await store.recordDeviceSeen('u-forget', 'v1:d')).toEqual({ firstSeen: true });
+      });
+    });
+
+    it('answers a ping', async () => {
+      const { store } = await harness();
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    // Corruption goes through the harness that made the store.
+    async function corruptThrough(
+      store: SessionStore,
+      id: string,
+      field: string,
+      value: string,
+    ): Promise<void> {
+      const owner = open.find((made) => made.store === store);
+      if (owner === undefined) throw new Error('store not made by this suite');
+      await owner.corrupt(id, field, value);
+    }
+  });
+}

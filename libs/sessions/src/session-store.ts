@@ -1,0 +1,94 @@
+// The SessionStore port: what auth and gateway need from wherever sessions live.
+import type { Fingerprint } from '@authflow/fingerprint';
+import type { SessionRecord } from './session-record.js';
+
+/** Lifetimes of every session of a store. */
+export interface SessionPolicy {
+  /** Idle lifetime: the session ends this long after it was last extended. */
+  readonly idleTtlMs: number;
+  /** Absolute lifetime from creation; no extension goes past it. */
+  readonly absoluteTtlMs: number;
+  /** How long a device stays known for "new device" notices. */
+  readonly deviceMemoryMs: number;
+}
+
+export const DEFAULT_SESSION_POLICY: SessionPolicy = Object.freeze({
+  idleTtlMs: 3_600_000,
+  absoluteTtlMs: 7 * 24 * 3_600_000,
+  deviceMemoryMs: 86_400_000,
+});
+
+/** What a caller supplies to open a session; times and ids are the store's business. */
+export interface NewSession {
+  readonly userId: string;
+  readonly email: string;
+  readonly roles: readonly string[];
+  readonly provider: string;
+  readonly fingerprint: Fingerprint;
+  readonly ip: string;
+  readonly userAgent: string;
+  readonly deviceLabel: string;
+  readonly aal: 'aal1' | 'aal2';
+}
+
+export interface CreatedSession {
+  /** The cookie value. Returned once; only its hash (the session id) is stored. */
+  readonly token: string;
+  readonly session: SessionRecord;
+}
+
+/** Whether revocation messages are known to arrive: `live`, or not (`connecting`, `lost`). */
+export type SubscriptionState = 'connecting' | 'live' | 'lost';
+
+export interface RevocationSubscription {
+  readonly state: SubscriptionState;
+  /** Called on every state change; used to empty caches while messages may be missed. */
+  onStateChange(listener: (state: SubscriptionState) => void): void;
+  close(): Promise<void>;
+}
+
+export type RevocationListener = (sessionId: string) => void;
+
+export interface SessionStore {
+  readonly policy: SessionPolicy;
+  /** Opens a session with a fresh token (a presented token is never reused). */
+  create(input: NewSession): Promise<CreatedSession>;
+  /** The live session, or `null` when missing, expired or unparseable. Throws only on store failure. */
+  find(sessionId: string): Promise<SessionRecord | null>;
+  /**
+   * Sliding expiry. Writes only when less than half the idle lifetime remains, never past the
+   * absolute lifetime, and never brings back a revoked session. Returns the record as it now
+   * stands (the same object when nothing was written), or `null` when it is gone.
+   */
+  touch(session: SessionRecord): Promise<SessionRecord | null>;
+  /**
+   * Ends one session and publishes its id. With `userId`, only when the session belongs to
+   * that user. Returns whether a live session was ended.
+   */
+  revoke(sessionId: string, options?: { userId?: string }): Promise<boolean>;
+  /** Ends every session of the user; returns the revoked ids (each one published). */
+  revokeAllForUser(userId: string): Promise<string[]>;
+  /** Ends every session of the user except `keepSessionId`; returns the revoked ids. */
+  revokeOthers(userId: string, keepSessionId: string): Promise<string[]>;
+  /** The user's live sessions, oldest first. Dead entries are dropped from the index as read. */
+  listForUser(userId: string): Promise<SessionRecord[]>;
+  /** Records that the user signed in from `deviceId`; tells whether it was unknown until now. */
+  recordDeviceSeen(userId: string, deviceId: string): Promise<{ firstSeen: boolean }>;
+  /** Delivers every revoked session id (from any process sharing the store). */
+  subscribeRevocations(listener: RevocationListener): RevocationSubscription;
+  /** Checks the store answers; throws {@link SessionStoreUnavailableError} when it does not. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The store did not answer (down, timed out, refused): fail closed, keep the cookie. */
+export class SessionStoreUnavailableError extends Error {
+  override readonly name = 'SessionStoreUnavailableError';
+  readonly code = 'session_store_unavailable';
+}
+
+export function isSessionStoreUnavailableError(
+  error: unknown,
+): error is SessionStoreUnavailableError {
+  return error instanceof SessionStoreUnavailableError;
+}
