@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareFingerprints, DEFAULT_FINGERPRINT_POLICY } from './compare-fingerprints.js';
+import { fingerprintInputFromHeaders } from './fingerprint-input.js';
 import {
   ABSENT_PART,
   computeFingerprint,
@@ -173,5 +174,28 @@ describe('compareFingerprints', () => {
   it('treats a malformed stored part as a difference, never as a match', () => {
     const corrupted = { ...stored, userAgent: 'short' };
     expect(compareFingerprints(corrupted, stored).enforcedDiffering).toEqual(['userAgent']);
+  });
+});
+
+describe('fingerprintInputFromHeaders', () => {
+  it('reads the four headers and the trusted IP, taking the first of repeated values', () => {
+    expect(
+      fingerprintInputFromHeaders(
+        {
+          'user-agent': 'UA',
+          'accept-language': ['en', 'fr'],
+          'sec-ch-ua-platform': '"Linux"',
+          'sec-ch-ua-mobile': '?0',
+          'x-forwarded-for': '6.6.6.6',
+        },
+        '203.0.113.1',
+      ),
+    ).toEqual({
+      userAgent: 'UA',
+      acceptLanguage: 'en',
+      secChUaPlatform: '"Linux"',
+      secChUaMobile: '?0',
+      ip: '203.0.113.1',
+    });
   });
 });

@@ -19,6 +19,7 @@ export {
   type PartPolicy,
 } from './compare-fingerprints.js';
 export { describeDevice } from './describe-device.js';
+export { fingerprintInputFromHeaders, type HeaderBag } from './fingerprint-input.js';
 export {
   type IpGranularity,
   MAX_HEADER_LENGTH,

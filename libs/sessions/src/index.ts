@@ -1,5 +1,15 @@
 // Public surface of @authflow/sessions, shared by auth (creates sessions) and gateway (reads them).
 export { REVOCATION_CHANNEL, type SessionKeys, sessionKeys } from './keys.js';
+export {
+  expiredSessionCookie,
+  PLAIN_SESSION_COOKIE,
+  readCookie,
+  removeCookie,
+  SECURE_SESSION_COOKIE,
+  type SessionCookieAttributes,
+  sessionCookieAttributes,
+  sessionCookieName,
+} from './session-cookie.js';
 export { MemorySessionStore, type MemorySessionStoreOptions } from './memory-session-store.js';
 export {
   createRedisClient,

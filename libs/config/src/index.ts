@@ -1,0 +1,3 @@
+// Public surface of @authflow/config.
+export { env } from './env.js';
+export { ConfigError, type DeepReadonly, deepFreeze, loadConfig } from './load-config.js';

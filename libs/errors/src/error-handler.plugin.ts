@@ -1,0 +1,102 @@
+// One error handler per service: every failure becomes the JSON envelope with a stable code.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import {
+  type AuthflowError,
+  type ErrorRegistry,
+  errorBody,
+  isAuthflowError,
+} from './error-registry.js';
+
+export interface ErrorHandlerOptions<Code extends string> {
+  readonly registry: ErrorRegistry<Code>;
+  /** Malformed requests fastify rejects itself (bad JSON, bad content type, bad URL). */
+  readonly badRequestCode: NoInfer<Code>;
+  /** Schema validation failures. Defaults to `badRequestCode`. */
+  readonly validationCode?: NoInfer<Code>;
+  readonly payloadTooLargeCode: NoInfer<Code>;
+  readonly notFoundCode: NoInfer<Code>;
+  /** Anything unexpected; logged with its stack, answered without details. */
+  readonly internalCode: NoInfer<Code>;
+  /** Adds `x-authflow-error: <code>` to every error response (the gateway does). */
+  readonly errorHeader?: boolean;
+  /**
+   * Lets a service render some errors itself (e.g. an HTML page for a browser). Return true
+   * when the reply was handled.
+   */
+  readonly render?: (request: FastifyRequest, reply: FastifyReply, error: AuthflowError) => boolean;
+}
+
+/** Checks at compile time that every code named in the options exists in the registry. */
+export function errorHandlerOptions<Code extends string>(
+  options: ErrorHandlerOptions<Code>,
+): ErrorHandlerOptions<string> {
+  return options;
+}
+
+export const errorHandlerPlugin = fp(
+  (app: FastifyInstance, options: ErrorHandlerOptions<string>, done: () => void): void => {
+    const { registry } = options;
+    const toAuthflowError = (error: FastifyError | AuthflowError): AuthflowError => {
+      if (isAuthflowError(error)) return error;
+      if (error.validation !== undefined) {
+        return registry.create(options.validationCode ?? options.badRequestCode, {
+          message: 'The request is not valid.',
+          details: {
+            fields: error.validation.map((issue) => ({
+              path: issue.instancePath,
+              problem: issue.message,
+            })),
+          },
+          cause: error,
+        });
+      }
+      const status = error.statusCode ?? 500;
+      if (status === 413) return registry.create(options.payloadTooLargeCode, { cause: error });
+      if (status === 404) return registry.create(options.notFoundCode, { cause: error });
+      if (status >= 400 && status < 500) {
+        return registry.create(options.badRequestCode, {
+          message: safeClientMessage(error),
+          cause: error,
+        });
+      }
+      return registry.create(options.internalCode, { cause: error });
+    };
+
+    app.setErrorHandler((error: FastifyError | AuthflowError, request, reply) => {
+      const failure = toAuthflowError(error);
+      if (failure.statusCode >= 500)
+        request.log.error({ err: error, code: failure.code }, 'request failed');
+      else request.log.debug({ code: failure.code, cause: failure.cause }, 'request refused');
+      return sendError(request, reply, failure, options);
+    });
+
+    app.setNotFoundHandler((request, reply) =>
+      sendError(request, reply, registry.create(options.notFoundCode), options),
+    );
+    done();
+  },
+  { name: '@authflow/errors', fastify: '5.x' },
+);
+
+function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  failure: AuthflowError,
+  options: ErrorHandlerOptions<string>,
+): FastifyReply {
+  if (options.render?.(request, reply, failure) === true) return reply;
+  if (options.errorHeader === true) void reply.header('x-authflow-error', failure.code);
+  for (const [name, value] of Object.entries(failure.headers)) void reply.header(name, value);
+  return reply
+    .code(failure.statusCode)
+    .type('application/json; charset=utf-8')
+    .send(errorBody(failure.code, failure.message, request.id, failure.details));
+}
+
+/** Fastify's own 4xx messages are safe to show (no user data); anything else gets a generic one. */
+function safeClientMessage(error: FastifyError): string {
+  return typeof error.code === 'string' && error.code.startsWith('FST_')
+    ? error.message
+    : 'The request is not valid.';
+}

@@ -1,0 +1,51 @@
+// /health, /health/live (no I/O) and /health/ready (runs the readiness checks, 503 when one fails).
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+/** A readiness check: resolves when the dependency is usable, rejects (with a reason) when not. */
+export type ReadinessCheck = () => Promise<void>;
+
+export interface HealthPluginOptions {
+  readonly checks: Readonly<Record<string, ReadinessCheck>>;
+  /** A check that has not answered by then counts as failed. */
+  readonly timeoutMs?: number;
+}
+
+export const healthPlugin = fp(
+  (app: FastifyInstance, options: HealthPluginOptions, done: () => void): void => {
+    const timeoutMs = options.timeoutMs ?? 1_000;
+    const quiet = { logLevel: 'silent', config: { metricsRoute: 'health' } } as const;
+    const alive = { status: 'ok' } as const;
+    app.get('/health', quiet, () => alive);
+    app.get('/health/live', quiet, () => alive);
+    app.get('/health/ready', quiet, async (_request, reply) => {
+      const names = Object.keys(options.checks);
+      const outcomes = await Promise.all(
+        names.map((name) => runCheck(options.checks[name], timeoutMs)),
+      );
+      const checks = Object.fromEntries(names.map((name, index) => [name, outcomes[index]]));
+      const ready = outcomes.every((outcome) => outcome === 'ok');
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+    });
+    done();
+  },
+  { name: '@authflow/health', fastify: '5.x' },
+);
+
+async function runCheck(check: ReadinessCheck | undefined, timeoutMs: number): Promise<string> {
+  if (check === undefined) return 'ok';
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    return 'ok';
+  } catch (error) {
+    return `failed: ${error instanceof Error ? error.message : 'unknown error'}`;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,64 @@
+// pino settings every service shares: JSON logs, secrets redacted, no query strings in request logs.
+import { pino, type Logger, type LoggerOptions } from 'pino';
+
+/**
+ * Paths censored in every log line: cookies, authorization and assertion headers, tokens and
+ * passwords wherever they appear in logged objects.
+ */
+export const REDACTED_PATHS: readonly string[] = [
+  'req.headers.cookie',
+  'req.headers.authorization',
+  'req.headers["proxy-authorization"]',
+  'req.headers["x-authflow-assertion"]',
+  'res.headers["set-cookie"]',
+  'headers.cookie',
+  'headers.authorization',
+  'headers["set-cookie"]',
+  'headers["x-authflow-assertion"]',
+  '*.password',
+  '*.newPassword',
+  '*.currentPassword',
+  '*.token',
+  '*.tokenHash',
+  '*.token_hash',
+  '*.accessToken',
+  '*.access_token',
+  '*.refreshToken',
+  '*.refresh_token',
+  '*.apiKey',
+  '*.secret',
+];
+
+export interface LoggerSettings {
+  readonly service: string;
+  readonly level: string;
+}
+
+export function loggerOptions(settings: LoggerSettings): LoggerOptions {
+  return {
+    level: settings.level,
+    base: { service: settings.service },
+    redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
+    serializers: {
+      req: (request: { method?: string; url?: string; ip?: string; id?: string }) => ({
+        id: request.id,
+        method: request.method,
+        // Query strings can carry one-time tokens (verify links): only the path is logged.
+        path: (request.url ?? '').split('?', 1)[0],
+        ip: request.ip,
+      }),
+      res: (reply: { statusCode?: number }) => ({ statusCode: reply.statusCode }),
+      err: pino.stdSerializers.err,
+    },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+}
+
+export function createLogger(
+  settings: LoggerSettings,
+  destination?: pino.DestinationStream,
+): Logger {
+  return destination === undefined
+    ? pino(loggerOptions(settings))
+    : pino(loggerOptions(settings), destination);
+}

@@ -1,0 +1,11 @@
+// Public surface of @authflow/resilience.
+export {
+  type Breaker,
+  BreakerMetrics,
+  type BreakerOptions,
+  type BreakerState,
+  breakerState,
+  createBreaker,
+  isBreakerOpenError,
+  isBreakerTimeoutError,
+} from './create-breaker.js';

@@ -1,0 +1,7 @@
+// Public surface of @authflow/service-runtime.
+export {
+  type RunningServices,
+  type RunOptions,
+  runServices,
+  type ServiceToRun,
+} from './run-services.js';
