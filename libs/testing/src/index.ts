@@ -2,6 +2,7 @@
 import './provided-context.js';
 
 export { getFreePort } from './free-port.js';
+export { findNginx, type NginxHandle, startNginx } from './nginx.js';
 export {
   isRedisServerInstalled,
   type RedisServerHandle,
