@@ -1,0 +1,123 @@
+// In-memory user rows of the double, indexed by id and by lower-cased email.
+import { randomUUID } from 'node:crypto';
+
+export type Metadata = Record<string, unknown>;
+
+export interface IdentityRecord {
+  readonly identityId: string;
+  readonly createdAt: number;
+  updatedAt: number;
+  lastSignInAt: number | null;
+  /** The sign-up `data` keys, copied into `identity_data` next to sub/email/verified flags. */
+  readonly signupData: Metadata;
+}
+
+/** Mutable on purpose: handlers update rows in place, as GoTrue updates database rows. */
+export interface UserRecord {
+  readonly id: string;
+  email: string;
+  passwordHash: string | null;
+  emailConfirmedAt: number | null;
+  confirmationSentAt: number | null;
+  recoverySentAt: number | null;
+  lastSignInAt: number | null;
+  readonly createdAt: number;
+  updatedAt: number;
+  deletedAt: number | null;
+  userMetadata: Metadata;
+  identity: IdentityRecord | null;
+}
+
+export interface NewUser {
+  readonly email: string;
+  readonly passwordHash: string;
+  readonly data: Metadata;
+  readonly now: number;
+}
+
+export interface UserStore {
+  insert(input: NewUser): UserRecord;
+  findById(id: string): UserRecord | null;
+  findByEmail(email: string): UserRecord | null;
+  /** Hard delete. */
+  remove(id: string): void;
+  /** Soft delete: blanks the address and credentials, keeps the row. */
+  softRemove(id: string, now: number): void;
+  clear(): void;
+}
+
+export function createUserStore(): UserStore {
+  const byId = new Map<string, UserRecord>();
+  const idByEmail = new Map<string, string>();
+  return {
+    insert: ({ email, passwordHash, data, now }) => {
+      const user: UserRecord = {
+        id: randomUUID(),
+        email,
+        passwordHash,
+        emailConfirmedAt: null,
+        confirmationSentAt: null,
+        recoverySentAt: null,
+        lastSignInAt: null,
+        createdAt: now,
+        updatedAt: now,
+        deletedAt: null,
+        userMetadata: { ...data },
+        identity: {
+          identityId: randomUUID(),
+          createdAt: now,
+          updatedAt: now,
+          lastSignInAt: now,
+          signupData: { ...data },
+        },
+      };
+      byId.set(user.id, user);
+      idByEmail.set(email, user.id);
+      return user;
+    },
+    findById: (id) => byId.get(id) ?? null,
+    findByEmail: (email) => {
+      const id = idByEmail.get(email);
+      return id === undefined ? null : (byId.get(id) ?? null);
+    },
+    remove: (id) => {
+      const user = byId.get(id);
+      if (user) idByEmail.delete(user.email);
+      byId.delete(id);
+    },
+    softRemove: (id, now) => {
+      const user = byId.get(id);
+      if (!user) return;
+      idByEmail.delete(user.email);
+      Object.assign(user, { email: '', passwordHash: null, deletedAt: now, updatedAt: now });
+      user.identity = null;
+    },
+    clear: () => {
+      byId.clear();
+      idByEmail.clear();
+    },
+  };
+}
+
+export function isEmailConfirmed(user: UserRecord): boolean {
+  return user.emailConfirmedAt !== null;
+}
+
+export function confirmEmail(user: UserRecord, now: number): void {
+  if (user.emailConfirmedAt !== null) return;
+  user.emailConfirmedAt = now;
+  user.updatedAt = now;
+  if (user.identity) user.identity.updatedAt = now;
+}
+
+export function recordSignIn(user: UserRecord, now: number): void {
+  user.lastSignInAt = now;
+  user.updatedAt = now;
+  if (user.identity) user.identity.lastSignInAt = now;
+}
+
+/** GoTrue's metadata update: keys are merged, a `null` value removes the key. */
+export function mergeMetadata(target: Metadata, patch: Metadata): Metadata {
+  const merged: Metadata = { ...target, ...patch };
+  return Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== null));
+}
