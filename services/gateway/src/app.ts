@@ -1,0 +1,161 @@
+// Composes the gateway from its plugins, in the order a request meets them. No process concerns.
+import {
+  createClientErrorHandler,
+  errorHandlerOptions,
+  errorHandlerPlugin,
+} from '@authflow/errors';
+import { createLogger, healthPlugin, metricsPlugin } from '@authflow/observability';
+import type { SessionStore } from '@authflow/sessions';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import type { GatewayConfig } from './config/load-config.js';
+import { isProxyRoute } from './config/routes-file.js';
+import { gatewayErrors } from './errors/gateway-errors.js';
+import { forwardAuthRoutes } from './forward-auth/forward-auth.plugin.js';
+import { requestIdGenerator } from './http/request-id.js';
+import { guardRequests } from './http/request-guard.js';
+import { compileTrust } from './http/trusted-proxies.js';
+import { AssertionSigner } from './identity/assertion-signer.js';
+import { jwksRoutes } from './identity/jwks.plugin.js';
+import { generateSigningKeys, loadSigningKeys, type SigningKeys } from './identity/signing-keys.js';
+import { logSampledRequests } from './observability/access-log.js';
+import { GatewayMetrics, METRIC_PREFIX } from './observability/gateway-metrics.js';
+import { proxyRoutes } from './proxy/proxy-routes.plugin.js';
+import { closeUpstreams, createUpstreams } from './proxy/upstreams.js';
+import { createSessionLayer } from './session/session-layer.js';
+import { SessionVerifier } from './verification/session-verifier.js';
+
+export interface GatewayDependencies {
+  /** A store to share (all-in-one mode); otherwise the gateway connects to REDIS_URL. */
+  readonly sessionStore?: SessionStore;
+  readonly logger?: Logger;
+  readonly signingKeys?: SigningKeys;
+  /** Process metrics (CPU, memory); off in tests that build many apps. */
+  readonly collectProcessMetrics?: boolean;
+}
+
+export async function buildGatewayApp(
+  config: GatewayConfig,
+  dependencies: GatewayDependencies = {},
+): Promise<FastifyInstance> {
+  const trust = compileTrust(config.server.trustedProxies);
+  // Typed as fastify's logger so the app's type stays FastifyInstance (pino's Logger is wider).
+  const logger: FastifyBaseLogger =
+    dependencies.logger ?? createLogger({ service: 'gateway', level: config.log.level });
+  const app = Fastify({
+    loggerInstance: logger,
+    trustProxy: config.server.trustedProxies.length > 0 ? [...config.server.trustedProxies] : false,
+    genReqId: requestIdGenerator(trust),
+    requestIdHeader: false,
+    // Per-request log lines cost on every request; denials and errors are logged where they
+    // happen, and GATEWAY_ACCESS_LOG_SAMPLE_RATE turns on a sampled access log.
+    logController: new LogController({
+      requestIdLogLabel: 'requestId',
+      disableRequestLogging: true,
+    }),
+    bodyLimit: config.server.maxBodyBytes,
+    http: { maxHeaderSize: config.server.maxHeaderBytes },
+    clientErrorHandler: createClientErrorHandler({
+      badRequest: 'bad_request',
+      headersTooLarge: 'headers_too_large',
+    }),
+    return503OnClosing: true,
+  });
+
+  await app.register(
+    errorHandlerPlugin,
+    errorHandlerOptions({
+      registry: gatewayErrors,
+      badRequestCode: 'bad_request',
+      payloadTooLargeCode: 'payload_too_large',
+      notFoundCode: 'not_found',
+      internalCode: 'internal_error',
+      errorHeader: true,
+    }),
+  );
+  guardRequests(app, config.server);
+  await app.register(metricsPlugin, {
+    prefix: METRIC_PREFIX,
+    collectDefaults: dependencies.collectProcessMetrics ?? true,
+  });
+  const metrics = new GatewayMetrics(app.metrics);
+  logSampledRequests(app, config.log.accessLogSamplePercent);
+
+  if (!config.sessions.cookieSecure) {
+    app.log.warn(
+      'GATEWAY_COOKIE_SECURE=false: the session cookie works over plain HTTP. Use this for local development only.',
+    );
+  }
+  const keys = dependencies.signingKeys ?? (await signingKeysFor(config, app));
+  const sessions = createSessionLayer(config, dependencies.sessionStore, metrics, app.log);
+  const upstreams = createUpstreams(config.routes.upstreams, metrics);
+  app.addHook('onClose', async () => {
+    await sessions.close();
+    await closeUpstreams(upstreams);
+  });
+
+  const signer = new AssertionSigner({
+    keys,
+    issuer: config.assertion.issuer,
+    ttlSeconds: config.assertion.ttlSeconds,
+    maxCached: config.sessions.cacheMaxEntries,
+  });
+  const verifier = new SessionVerifier({
+    access: sessions.access,
+    metrics,
+    logger: app.log,
+    cookieName: config.sessions.cookieName,
+    policy: config.fingerprint.policy,
+    ipGranularity: config.fingerprint.ipGranularity,
+  });
+  const denial = {
+    cookieSecure: config.sessions.cookieSecure,
+    loginPath: config.handoff.loginPath,
+    handoffSecret: config.handoff.secret,
+    retryAfterSeconds: config.server.retryAfterSeconds,
+  };
+
+  await app.register(healthPlugin, {
+    timeoutMs: config.redis.commandTimeoutMs * 4,
+    checks: {
+      redis: () => sessions.access.ping(),
+      revocations: () =>
+        sessions.subscription.state === 'live'
+          ? Promise.resolve()
+          : Promise.reject(new Error(`subscription ${sessions.subscription.state}`)),
+    },
+  });
+  await app.register(jwksRoutes, { keys });
+  await app.register(forwardAuthRoutes, {
+    verifier,
+    signer,
+    denial,
+    routes: config.routes.routes.filter(isProxyRoute),
+    defaultAudience: config.assertion.forwardAuthAudience,
+  });
+  await proxyRoutes(app, {
+    routes: config.routes,
+    upstreams,
+    rewrite: {
+      cookieName: config.sessions.cookieName,
+      legacyIdentityHeaders: new Set(config.legacyIdentityHeaders),
+    },
+    trust,
+    websockets: sessions.websockets,
+    maxBodyBytes: config.server.maxBodyBytes,
+    verification: { verifier, signer, websockets: sessions.websockets, denial },
+  });
+  return app;
+}
+
+async function signingKeysFor(config: GatewayConfig, app: FastifyInstance): Promise<SigningKeys> {
+  if (config.assertion.signingKeysFile !== undefined)
+    return loadSigningKeys(config.assertion.signingKeysFile);
+  const keys = await generateSigningKeys();
+  app.log.warn(
+    { kid: keys.activeKid },
+    'GATEWAY_SIGNING_KEYS_FILE is not set: signing assertions with a key generated at start. ' +
+      'Every restart and every replica gets a different key; set a keys file for anything but local development.',
+  );
+  return keys;
+}

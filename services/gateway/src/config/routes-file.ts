@@ -1,0 +1,175 @@
+// The routes file: upstreams and routes as data (YAML or JSON), validated at start.
+import { readFile } from 'node:fs/promises';
+import { isSafeRedirectPath } from '@authflow/handoff';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+const upstreamName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,62}$/u, 'lower-case letters, digits and dashes');
+
+const breakerSchema = z.strictObject({
+  errorThresholdPercentage: z.number().int().min(1).max(100).default(50),
+  resetTimeoutMs: z.number().int().min(100).default(5_000),
+  volumeThreshold: z.number().int().min(1).default(10),
+});
+
+const upstreamSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/u }).transform((url) => url.replace(/\/+$/u, '')),
+  /** Keep-alive connections in this upstream's pool. */
+  connections: z.number().int().min(1).max(4_096).default(128),
+  connectTimeoutMs: z.number().int().min(10).default(2_000),
+  /** Time to the response headers (and between body chunks) before a 504. */
+  timeoutMs: z.number().int().min(10).default(30_000),
+  breaker: breakerSchema.default({
+    errorThresholdPercentage: 50,
+    resetTimeoutMs: 5_000,
+    volumeThreshold: 10,
+  }),
+});
+
+const prefix = z
+  .string()
+  .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$/u, 'a path starting with /')
+  .refine((value) => !value.includes('//') && !/\/\.\.?(?:\/|$)/u.test(value), 'a normalised path');
+
+const proxyRouteSchema = z.strictObject({
+  prefix,
+  upstream: upstreamName,
+  access: z.enum(['public', 'protected']),
+  /** How denials render: `browser` redirects to login, `api` answers 401 JSON, `auto` decides per request. */
+  mode: z.enum(['browser', 'api', 'auto']).default('auto'),
+  websocket: z.boolean().default(false),
+  timeoutMs: z.number().int().min(10).optional(),
+  /** Public routes only: forward the session cookie (the auth service reads it). */
+  passSessionCookie: z.boolean().default(false),
+});
+
+const redirectRouteSchema = z.strictObject({
+  path: prefix,
+  redirect: z.string().refine(isSafeRedirectPath, 'a same-origin path'),
+});
+
+export const routesFileSchema = z
+  .strictObject({
+    upstreams: z.record(upstreamName, upstreamSchema),
+    routes: z.array(z.union([proxyRouteSchema, redirectRouteSchema])).min(1),
+  })
+  .superRefine((file, context) => {
+    const seen = new Set<string>();
+    file.routes.forEach((route, index) => {
+      const key = 'prefix' in route ? route.prefix : route.path;
+      if (seen.has(key))
+        context.addIssue({
+          code: 'custom',
+          path: ['routes', index],
+          message: `${key} is listed twice`,
+        });
+      seen.add(key);
+      if ('upstream' in route && !Object.hasOwn(file.upstreams, route.upstream)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['routes', index, 'upstream'],
+          message: `unknown upstream ${route.upstream}`,
+        });
+      }
+      if ('upstream' in route && route.passSessionCookie && route.access === 'protected') {
+        context.addIssue({
+          code: 'custom',
+          path: ['routes', index, 'passSessionCookie'],
+          message: 'protected routes never forward the session cookie',
+        });
+      }
+    });
+  });
+
+export type RoutesFile = z.output<typeof routesFileSchema>;
+export type UpstreamConfig = RoutesFile['upstreams'][string];
+export type ProxyRoute = z.output<typeof proxyRouteSchema>;
+export type RedirectRoute = z.output<typeof redirectRouteSchema>;
+export type RouteConfig = ProxyRoute | RedirectRoute;
+
+export function isProxyRoute<
+  Route extends { readonly upstream: string } | { readonly redirect: string },
+>(route: Route): route is Extract<Route, { readonly upstream: string }> {
+  return 'upstream' in route;
+}
+
+/**
+ * Replaces `${NAME}` and `${NAME:-default}` in string values with environment values, so one
+ * file serves local runs and containers. An unset variable without a default is an error.
+ */
+export function interpolateEnv(
+  value: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+  missing: string[],
+): unknown {
+  if (typeof value === 'string') {
+    return value.replace(
+      /\$\{([A-Z0-9_]+)(?::-([^}]*))?\}/gu,
+      (_match, name: string, fallback: string | undefined) => {
+        const found = env[name];
+        if (found !== undefined && found !== '') return found;
+        if (fallback !== undefined) return fallback;
+        missing.push(name);
+        return '';
+      },
+    );
+  }
+  if (Array.isArray(value)) return value.map((item) => interpolateEnv(item, env, missing));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, interpolateEnv(item, env, missing)]),
+    );
+  }
+  return value;
+}
+
+/** Reads, interpolates and validates a routes file; returns every problem found. */
+export async function readRoutesFile(
+  path: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<{ ok: true; routes: RoutesFile } | { ok: false; problems: string[] }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    return {
+      ok: false,
+      problems: [
+        `routes file ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      ],
+    };
+  }
+  let raw: unknown;
+  try {
+    raw = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    return {
+      ok: false,
+      problems: [
+        `routes file ${path}: not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'} (${(error as Error).message})`,
+      ],
+    };
+  }
+  return parseRoutes(raw, env, path);
+}
+
+export function parseRoutes(
+  raw: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+  source = 'routes',
+): { ok: true; routes: RoutesFile } | { ok: false; problems: string[] } {
+  const missing: string[] = [];
+  const interpolated = interpolateEnv(raw, env, missing);
+  const problems = missing.map((name) => `${source}: \${${name}} is used but not set`);
+  const parsed = routesFileSchema.safeParse(interpolated);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push(`${source}: ${issue.path.map(String).join('.') || 'file'}: ${issue.message}`);
+    }
+  }
+  return parsed.success && problems.length === 0
+    ? { ok: true, routes: parsed.data }
+    : { ok: false, problems };
+}

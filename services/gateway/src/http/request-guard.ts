@@ -1,0 +1,35 @@
+// Checks every request meets before routing matters: canonical path, cookie size, declared body size.
+import type { FastifyInstance } from 'fastify';
+import { gatewayErrors } from '../errors/gateway-errors.js';
+import { isCanonicalPath } from './canonical-path.js';
+
+export interface RequestLimits {
+  readonly maxCookieHeaderBytes: number;
+  readonly maxBodyBytes: number;
+}
+
+export function guardRequests(app: FastifyInstance, limits: RequestLimits): void {
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (!isCanonicalPath(request.url)) {
+      done(
+        gatewayErrors.create('bad_request', {
+          message: 'The path is not in canonical form (dot segments, doubled or encoded slashes).',
+        }),
+      );
+      return;
+    }
+    const cookie = request.headers.cookie;
+    if (cookie !== undefined && cookie.length > limits.maxCookieHeaderBytes) {
+      done(
+        gatewayErrors.create('headers_too_large', { message: 'The Cookie header is too large.' }),
+      );
+      return;
+    }
+    const length = request.headers['content-length'];
+    if (length !== undefined && Number(length) > limits.maxBodyBytes) {
+      done(gatewayErrors.create('payload_too_large'));
+      return;
+    }
+    done();
+  });
+}

@@ -1,0 +1,77 @@
+// Signs the identity assertion backends verify (DESIGN.md §6), once per session and audience per half-life.
+import type { SessionRecord } from '@authflow/sessions';
+import { SignJWT } from 'jose';
+import { LRUCache } from 'lru-cache';
+import type { SigningKeys } from './signing-keys.js';
+
+export interface AssertionSignerOptions {
+  readonly keys: SigningKeys;
+  /** `iss`: the gateway's public URL. */
+  readonly issuer: string;
+  readonly ttlSeconds: number;
+  /** Cached assertions kept at most. */
+  readonly maxCached: number;
+  readonly clock?: () => number;
+}
+
+interface CachedAssertion {
+  readonly token: string;
+  /** Epoch ms after which a fresh assertion is signed (half the lifetime). */
+  readonly renewAt: number;
+}
+
+/** Authentication methods for `amr` (RFC 8176): a password, plus MFA at aal2. */
+function amrOf(session: SessionRecord): string[] {
+  return session.aal === 'aal2' ? ['pwd', 'mfa'] : ['pwd'];
+}
+
+export class AssertionSigner {
+  readonly #options: AssertionSignerOptions;
+  readonly #cache: LRUCache<string, CachedAssertion>;
+  readonly #pending = new Map<string, Promise<string>>();
+  readonly #clock: () => number;
+
+  constructor(options: AssertionSignerOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? Date.now;
+    this.#cache = new LRUCache({ max: options.maxCached });
+  }
+
+  /** The assertion for this session and upstream; reused while more than half its life remains. */
+  assertionFor(session: SessionRecord, audience: string): Promise<string> {
+    const key = `${session.id}\u0000${audience}`;
+    const cached = this.#cache.get(key);
+    if (cached !== undefined && cached.renewAt > this.#clock())
+      return Promise.resolve(cached.token);
+    const pending = this.#pending.get(key);
+    if (pending !== undefined) return pending;
+    const signing = this.#sign(session, audience)
+      .then((cachedAssertion) => {
+        this.#cache.set(key, cachedAssertion);
+        return cachedAssertion.token;
+      })
+      .finally(() => this.#pending.delete(key));
+    this.#pending.set(key, signing);
+    return signing;
+  }
+
+  async #sign(session: SessionRecord, audience: string): Promise<CachedAssertion> {
+    const { keys, issuer, ttlSeconds } = this.#options;
+    const now = this.#clock();
+    const issuedAt = Math.floor(now / 1_000);
+    const token = await new SignJWT({
+      email: session.email,
+      roles: [...session.roles],
+      sid: session.id,
+      amr: amrOf(session),
+    })
+      .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: keys.activeKid })
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setSubject(session.userId)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + ttlSeconds)
+      .sign(keys.privateKey);
+    return { token, renewAt: now + (ttlSeconds * 1_000) / 2 };
+  }
+}

@@ -1,0 +1,24 @@
+// Process entry of the gateway: configuration, build, listen, graceful shutdown.
+import { ConfigError } from '@authflow/config';
+import { runServices } from '@authflow/service-runtime';
+import { buildGatewayApp } from './app.js';
+import { loadGatewayConfig } from './config/load-config.js';
+
+try {
+  const config = await loadGatewayConfig(process.env);
+  const app = await buildGatewayApp(config);
+  const running = await runServices(
+    [{ name: 'gateway', app, host: config.server.host, port: config.server.port }],
+    {
+      logger: app.log,
+      drainTimeoutMs: config.server.shutdownDrainMs,
+    },
+  );
+  app.log.info({ url: running.urls.gateway }, 'AuthFlow gateway ready');
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`AuthFlow gateway: ${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}

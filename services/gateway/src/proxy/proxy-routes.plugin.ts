@@ -1,0 +1,192 @@
+// Routes as data: every route of the routes file becomes an @fastify/http-proxy registration,
+// in the public context or in the protected one (which carries the verification hook).
+import httpProxy, { type FastifyHttpProxyOptions } from '@fastify/http-proxy';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReplyFromHooks } from '@fastify/reply-from';
+import type WebSocket from 'ws';
+import type { GatewayConfig } from '../config/load-config.js';
+import { isProxyRoute, type ProxyRoute } from '../config/routes-file.js';
+import type { TrustFunction } from '../http/trusted-proxies.js';
+import {
+  protectRoutes,
+  type VerificationDependencies,
+} from '../verification/verification.plugin.js';
+import { limitBody } from './body-limit.js';
+import {
+  type HeaderRewrite,
+  type RequestView,
+  rewriteUpstreamHeaders,
+} from './upstream-headers.js';
+import { type Upstream, upstreamFailure } from './upstreams.js';
+import type { WebSocketRegistry } from './websocket-registry.js';
+
+export interface ProxyRoutesOptions {
+  readonly routes: GatewayConfig['routes'];
+  readonly upstreams: ReadonlyMap<string, Upstream>;
+  readonly rewrite: HeaderRewrite;
+  readonly trust: TrustFunction;
+  readonly websockets: WebSocketRegistry;
+  readonly maxBodyBytes: number;
+  readonly verification: VerificationDependencies;
+}
+
+/** reply-from types its request for HTTP/2 too; the gateway serves HTTP/1.1 only. */
+type HookRequest = Parameters<NonNullable<FastifyReplyFromHooks['rewriteRequestHeaders']>>[0];
+type HookHeaders = Parameters<NonNullable<FastifyReplyFromHooks['rewriteRequestHeaders']>>[1];
+const asRequest = (request: HookRequest): FastifyRequest => request as unknown as FastifyRequest;
+
+/** Response headers that describe the upstream connection, not the response. */
+const RESPONSE_HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'proxy-connection',
+  'upgrade',
+];
+/** Client headers a WebSocket upstream still needs (Origin for cross-site checks). */
+const WEBSOCKET_FORWARDED = ['origin', 'user-agent', 'accept-language', 'cookie'];
+
+export async function proxyRoutes(
+  app: FastifyInstance,
+  options: ProxyRoutesOptions,
+): Promise<void> {
+  const proxies = options.routes.routes.filter(isProxyRoute);
+  await app.register(async (publicScope) => {
+    acceptAnyBody(publicScope, options.maxBodyBytes);
+    for (const route of proxies.filter(({ access }) => access === 'public'))
+      await registerRoute(publicScope, route, options);
+  });
+  await app.register(async (protectedScope) => {
+    acceptAnyBody(protectedScope, options.maxBodyBytes);
+    protectRoutes(protectedScope, options.verification);
+    for (const route of proxies.filter(({ access }) => access === 'protected'))
+      await registerRoute(protectedScope, route, options);
+  });
+  for (const route of options.routes.routes) {
+    if (!('redirect' in route)) continue;
+    app.get(route.path, { config: { metricsRoute: route.path } }, (_request, reply) =>
+      reply.redirect(route.redirect, 302),
+    );
+  }
+}
+
+/** Bodies are streamed through untouched (no JSON parsing in the gateway), within the limit. */
+function acceptAnyBody(scope: FastifyInstance, maxBodyBytes: number): void {
+  scope.removeAllContentTypeParsers();
+  scope.addContentTypeParser('*', (request, payload, done) => {
+    done(null, limitBody(payload, maxBodyBytes));
+  });
+}
+
+async function registerRoute(
+  scope: FastifyInstance,
+  route: ProxyRoute,
+  options: ProxyRoutesOptions,
+): Promise<void> {
+  const upstream = options.upstreams.get(route.upstream);
+  if (upstream === undefined)
+    throw new Error(`route ${route.prefix}: unknown upstream ${route.upstream}`);
+  const prefix = route.prefix.endsWith('/') ? route.prefix.slice(0, -1) : route.prefix;
+  const keepSessionCookie = route.access === 'public' && route.passSessionCookie;
+  const viewOf = (request: FastifyRequest): RequestView => ({
+    id: request.id,
+    ip: request.ip,
+    protocol: request.protocol,
+    host: request.host,
+    peerAddress: request.socket.remoteAddress,
+    peerTrusted: options.trust(request.socket.remoteAddress),
+  });
+  const identityOf = (request: FastifyRequest) => request.authflowIdentity ?? undefined;
+  const common = {
+    upstream: upstream.url,
+    prefix,
+    rewritePrefix: prefix,
+    // An undici 8 Pool; reply-from accepts any dispatcher with request() but types it as undici 7.
+    undici: upstream.pool as unknown as NonNullable<FastifyHttpProxyOptions['undici']>,
+    proxyPayloads: false,
+    disableRequestLogging: true,
+    internalRewriteLocationHeader: false,
+    // No automatic retries: a retried POST is a duplicated POST, and a retried GET doubles load
+    // on an upstream that is already failing (the breaker handles failing upstreams).
+    retryMethods: [],
+    config: { authflowRoute: route, metricsRoute: route.prefix },
+    replyOptions: {
+      rewriteRequestHeaders: (hookRequest: HookRequest, headers: HookHeaders) => {
+        const request = asRequest(hookRequest);
+        return rewriteUpstreamHeaders(headers, viewOf(request), options.rewrite, {
+          keepSessionCookie,
+          identity: identityOf(request),
+        }) as HookHeaders;
+      },
+      rewriteHeaders: (headers: HookHeaders) => {
+        for (const name of RESPONSE_HOP_BY_HOP) delete headers[name];
+        return headers;
+      },
+    },
+    handler: (
+      _request: FastifyRequest,
+      reply: FastifyReply,
+      dest: string,
+      hooks: FastifyReplyFromHooks,
+    ) => forward(reply, dest, hooks, upstream, route),
+  };
+  if (!route.websocket) {
+    await scope.register(httpProxy, common);
+    return;
+  }
+  await scope.register(httpProxy, {
+    ...common,
+    websocket: true,
+    wsClientOptions: {
+      rewriteRequestHeaders: (_headers: Record<string, string>, request: FastifyRequest) => {
+        const forwarded: Record<string, string | string[] | undefined> = {};
+        for (const name of WEBSOCKET_FORWARDED) {
+          const value = request.headers[name];
+          if (value !== undefined) forwarded[name] = value;
+        }
+        return rewriteUpstreamHeaders(forwarded, viewOf(request), options.rewrite, {
+          keepSessionCookie,
+          identity: identityOf(request),
+        });
+      },
+    } as object,
+    wsHooks: {
+      onConnect: (_context: unknown, source: WebSocket) => options.websockets.attach(source),
+      onDisconnect: (_context: unknown, source: WebSocket) => options.websockets.detach(source),
+    },
+  });
+}
+
+/**
+ * Proxies through the upstream's breaker: an open breaker answers 503 at once without touching
+ * the upstream; refused connections and timeouts count as failures and answer 503 / 504.
+ */
+function forward(
+  reply: FastifyReply,
+  dest: string,
+  hooks: FastifyReplyFromHooks,
+  upstream: Upstream,
+  route: ProxyRoute,
+): FastifyReply {
+  upstream.breaker
+    .fire(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          reply.from(dest, {
+            ...hooks,
+            timeout: route.timeoutMs ?? upstream.timeoutMs,
+            onResponse: (_request, proxied, response) => {
+              resolve();
+              void proxied.send(response.stream);
+            },
+            onError: (_proxied, { error }) => {
+              reject(error);
+            },
+          });
+        }),
+    )
+    .catch((error: unknown) => {
+      if (!reply.sent) void reply.send(upstreamFailure(error, upstream));
+    });
+  return reply;
+}

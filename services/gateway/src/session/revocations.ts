@@ -1,0 +1,39 @@
+// Revocation messages → evict from the cache and close the session's WebSockets; while they may
+// be missed (subscription not live), the cache is emptied and bypassed.
+import type { RevocationSubscription, SessionStore, SubscriptionState } from '@authflow/sessions';
+import type { FastifyBaseLogger } from 'fastify';
+import type { GatewayMetrics } from '../observability/gateway-metrics.js';
+import type { WebSocketRegistry } from '../proxy/websocket-registry.js';
+import type { SessionCache } from './session-cache.js';
+
+export function listenForRevocations(options: {
+  readonly store: SessionStore;
+  readonly cache: SessionCache;
+  readonly websockets: WebSocketRegistry;
+  readonly metrics: GatewayMetrics;
+  readonly logger: FastifyBaseLogger;
+}): RevocationSubscription {
+  const { cache, websockets, metrics, logger } = options;
+  const subscription = options.store.subscribeRevocations((sessionId) => {
+    metrics.revocationsReceived.inc();
+    cache.evict(sessionId);
+    const closed = websockets.closeSession(sessionId);
+    if (closed > 0)
+      logger.info(
+        { event: 'websocket.closed', reason: 'session_revoked', sessionId, closed },
+        'closed WebSockets of a revoked session',
+      );
+  });
+  const apply = (state: SubscriptionState): void => {
+    cache.setEnabled(state === 'live');
+    if (state === 'live') logger.info('revocation subscription live; session cache on');
+    else
+      logger.warn(
+        { state },
+        'revocation subscription not live; session cache emptied and bypassed',
+      );
+  };
+  subscription.onStateChange(apply);
+  cache.setEnabled(subscription.state === 'live');
+  return subscription;
+}

@@ -1,0 +1,107 @@
+// Renders a denial the way the client can use it: a login redirect for browsers, JSON for APIs.
+import { signHandoff } from '@authflow/handoff';
+import { expiredSessionCookie } from '@authflow/sessions';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { gatewayErrors } from '../errors/gateway-errors.js';
+import type { DenialReason } from './verify-request.js';
+
+export type RouteMode = 'browser' | 'api' | 'auto';
+
+export interface DenialSettings {
+  readonly cookieSecure: boolean;
+  readonly loginPath: string;
+  readonly handoffSecret: string;
+  readonly retryAfterSeconds: number;
+}
+
+/** Where to send someone to sign in and come back to `returnTo` (a signed, 5-minute handoff). */
+export function loginUrl(settings: DenialSettings, returnTo: string): string {
+  try {
+    return `${settings.loginPath}?next=${encodeURIComponent(signHandoff(returnTo, settings.handoffSecret))}`;
+  } catch {
+    return settings.loginPath;
+  }
+}
+
+/**
+ * A browser navigation gets a redirect; anything else (fetch, XHR, API clients) a 401 it can
+ * read. Sec-Fetch-Mode decides when the browser sends it; otherwise Accept does, and a client
+ * that prefers JSON never gets a 302.
+ */
+export function wantsRedirect(request: FastifyRequest, mode: RouteMode): boolean {
+  if (mode === 'api' || (request.method !== 'GET' && request.method !== 'HEAD')) return false;
+  const fetchMode = request.headers['sec-fetch-mode'];
+  if (typeof fetchMode === 'string') return fetchMode === 'navigate';
+  if (request.headers['x-requested-with'] === 'XMLHttpRequest') return false;
+  const accept = request.headers.accept ?? '*/*';
+  const html = quality(accept, ['text/html', 'text/*', '*/*']);
+  const json = quality(accept, ['application/json', 'application/*', '*/*'], true);
+  if (json > html) return false;
+  return mode === 'browser' ? html > 0 || accept === '' : html > 0;
+}
+
+/** The highest q the Accept header gives any of `ranges` (exact JSON matches beat wildcards). */
+function quality(accept: string, ranges: readonly string[], jsonSuffix = false): number {
+  let best = 0;
+  for (const part of accept.split(',')) {
+    const [rangePart = '', ...params] = part.split(';');
+    const range = rangePart.trim().toLowerCase();
+    const matches = ranges.includes(range) || (jsonSuffix && range.endsWith('+json'));
+    if (!matches) continue;
+    const q = params.map((param) => param.trim()).find((param) => param.startsWith('q='));
+    const value = q === undefined ? 1 : Number(q.slice(2));
+    // A wildcard counts a little less than a named type, so `*/*` alone does not favour JSON.
+    const weight = range.includes('*') ? value - 0.0001 : value;
+    if (Number.isFinite(weight) && weight > best) best = weight;
+  }
+  return best;
+}
+
+export function sendDenial(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  reason: DenialReason,
+  mode: RouteMode,
+  settings: DenialSettings,
+): FastifyReply {
+  // A session the store no longer knows (or just revoked) is cleared from the browser too.
+  if (reason !== 'unauthenticated')
+    void reply.header('set-cookie', expiredSessionCookie(settings.cookieSecure));
+  const login = loginUrl(settings, request.url);
+  if (wantsRedirect(request, mode)) {
+    return reply.header('x-authflow-error', reason).redirect(login, 302);
+  }
+  throw gatewayErrors.create(reason, { details: { login_url: login } });
+}
+
+/** Store unavailable: fail closed, keep the cookie, tell the client when to retry. */
+export function sendUnavailable(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  mode: RouteMode,
+  settings: DenialSettings,
+): FastifyReply {
+  const retryAfter = String(settings.retryAfterSeconds);
+  if (wantsRedirect(request, mode)) {
+    return reply
+      .code(503)
+      .header('retry-after', retryAfter)
+      .header('x-authflow-error', 'session_store_unavailable')
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(retryPage(settings.retryAfterSeconds));
+  }
+  throw gatewayErrors.create('session_store_unavailable', {
+    headers: { 'retry-after': retryAfter },
+  });
+}
+
+function retryPage(seconds: number): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="refresh" content="${seconds}"><title>Back in a moment</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:15vh auto;padding:0 1rem;color:#1f2937}</style>
+</head><body><main><h1>Back in a moment</h1>
+<p>We cannot check your session right now. You are still signed in; this page will try again in ${seconds} seconds.</p>
+</main></body></html>`;
+}

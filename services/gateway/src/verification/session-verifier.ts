@@ -1,0 +1,145 @@
+// Runs one verification: cookie → session id → lookup → verdict → side effects (revoke, touch).
+import {
+  computeFingerprint,
+  type FingerprintPolicy,
+  fingerprintInputFromHeaders,
+  type HeaderBag,
+  type IpGranularity,
+} from '@authflow/fingerprint';
+import {
+  isWellFormedSessionToken,
+  readCookie,
+  type SessionRecord,
+  sessionIdFromToken,
+} from '@authflow/sessions';
+import type { FastifyBaseLogger } from 'fastify';
+import type { GatewayMetrics } from '../observability/gateway-metrics.js';
+import type { SessionAccess } from '../session/session-access.js';
+import { type DenialReason, verifyRequest } from './verify-request.js';
+
+export type Outcome =
+  | { readonly kind: 'allow'; readonly session: SessionRecord }
+  | { readonly kind: 'deny'; readonly reason: DenialReason; readonly sessionId?: string }
+  | { readonly kind: 'unavailable'; readonly sessionId: string };
+
+export interface VerifierOptions {
+  readonly access: SessionAccess;
+  readonly metrics: GatewayMetrics;
+  readonly logger: FastifyBaseLogger;
+  readonly cookieName: string;
+  readonly policy: FingerprintPolicy;
+  readonly ipGranularity: IpGranularity;
+  readonly clock?: () => number;
+}
+
+export interface RequestFacts {
+  readonly headers: HeaderBag;
+  /** The client IP behind trusted proxies (fastify `request.ip`). */
+  readonly ip: string;
+  readonly requestId: string;
+}
+
+export class SessionVerifier {
+  readonly #options: VerifierOptions;
+  readonly #clock: () => number;
+
+  constructor(options: VerifierOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? Date.now;
+  }
+
+  async verify(facts: RequestFacts): Promise<Outcome> {
+    const { access, metrics, logger } = this.#options;
+    const cookie = facts.headers.cookie;
+    const token = readCookie(
+      typeof cookie === 'string' ? cookie : undefined,
+      this.#options.cookieName,
+    );
+    if (token === undefined || token === '') return this.#deny('unauthenticated');
+    // A malformed cookie is treated like an unknown session (and expired), without a lookup.
+    if (!isWellFormedSessionToken(token)) return this.#deny('session_invalid');
+    const sessionId = sessionIdFromToken(token);
+
+    let session: SessionRecord | null;
+    try {
+      session = await access.find(sessionId);
+    } catch (error) {
+      metrics.verdicts.inc({ reason: 'session_store_unavailable' });
+      logger.warn(
+        { err: error, requestId: facts.requestId },
+        'session store unavailable; failing closed',
+      );
+      return { kind: 'unavailable', sessionId };
+    }
+
+    if (session === null) return this.#deny('session_invalid', sessionId);
+    // Computed once per request, and only when there is a session to compare it with.
+    const fingerprint = computeFingerprint(fingerprintInputFromHeaders(facts.headers, facts.ip), {
+      ipGranularity: this.#options.ipGranularity,
+    });
+    const verdict = verifyRequest({
+      hasToken: true,
+      session,
+      fingerprint,
+      policy: this.#options.policy,
+      now: this.#clock(),
+    });
+
+    if (!verdict.ok) {
+      if (verdict.reason === 'fingerprint_mismatch') {
+        await this.#revokeForMismatch(session, verdict.differing, facts);
+      }
+      return this.#deny(verdict.reason, sessionId);
+    }
+    for (const part of verdict.observed) {
+      metrics.fingerprintDifferences.inc({ part, policy: 'observe' });
+    }
+    if (verdict.observed.length > 0) {
+      logger.info(
+        { event: 'fingerprint.observed_difference', sessionId, parts: verdict.observed },
+        'fingerprint part changed',
+      );
+    }
+    access.touchIfDue(verdict.session);
+    metrics.verdicts.inc({ reason: 'ok' });
+    return { kind: 'allow', session: verdict.session };
+  }
+
+  async #revokeForMismatch(
+    session: SessionRecord,
+    differing: readonly string[],
+    facts: RequestFacts,
+  ): Promise<void> {
+    const { access, metrics, logger } = this.#options;
+    for (const part of differing) metrics.fingerprintDifferences.inc({ part, policy: 'enforce' });
+    let revoked = true;
+    try {
+      await access.revoke(session.id);
+    } catch (error) {
+      revoked = false;
+      logger.error(
+        { err: error, sessionId: session.id },
+        'could not revoke a session after a fingerprint mismatch',
+      );
+    }
+    logger.warn(
+      {
+        audit: true,
+        event: 'session.revoked',
+        reason: 'fingerprint_mismatch',
+        sessionId: session.id,
+        userId: session.userId,
+        parts: differing,
+        ip: facts.ip,
+        requestId: facts.requestId,
+        revoked,
+      },
+      'session revoked: request came from another device',
+    );
+  }
+
+  #deny(reason: DenialReason, sessionId?: string): Outcome {
+    this.#options.metrics.verdicts.inc({ reason });
+    return sessionId === undefined ? { kind: 'deny', reason } : { kind: 'deny', reason, sessionId };
+  }
+}

@@ -1,0 +1,53 @@
+// The decision, as a pure function: given what was found and what the request presents, a verdict.
+import {
+  compareFingerprints,
+  type Fingerprint,
+  type FingerprintPart,
+  type FingerprintPolicy,
+} from '@authflow/fingerprint';
+import type { SessionRecord } from '@authflow/sessions';
+
+export type DenialReason = 'unauthenticated' | 'session_invalid' | 'fingerprint_mismatch';
+
+export type Verdict =
+  | {
+      readonly ok: true;
+      readonly session: SessionRecord;
+      /** Parts that differ under an `observe` policy: allowed, but logged and counted. */
+      readonly observed: readonly FingerprintPart[];
+    }
+  | { readonly ok: false; readonly reason: 'unauthenticated' | 'session_invalid' }
+  | {
+      readonly ok: false;
+      readonly reason: 'fingerprint_mismatch';
+      readonly differing: readonly FingerprintPart[];
+    };
+
+export interface VerificationInput {
+  /** False when the request carried no (well-formed) session cookie. */
+  readonly hasToken: boolean;
+  /** The session the token points to, or null when the store has none. */
+  readonly session: SessionRecord | null;
+  readonly fingerprint: Fingerprint;
+  readonly policy: FingerprintPolicy;
+  readonly now: number;
+}
+
+export function verifyRequest(input: VerificationInput): Verdict {
+  if (!input.hasToken) return { ok: false, reason: 'unauthenticated' };
+  const { session } = input;
+  if (session === null || session.absoluteExpiresAt <= input.now)
+    return { ok: false, reason: 'session_invalid' };
+  // Same digest means every part matches: the common case costs one string comparison.
+  if (session.fingerprint.digest === input.fingerprint.digest)
+    return { ok: true, session, observed: [] };
+  const comparison = compareFingerprints(
+    session.fingerprint.parts,
+    input.fingerprint.parts,
+    input.policy,
+  );
+  if (comparison.enforcedMismatch) {
+    return { ok: false, reason: 'fingerprint_mismatch', differing: comparison.enforcedDiffering };
+  }
+  return { ok: true, session, observed: comparison.differing };
+}
