@@ -13,51 +13,53 @@ export const DEFAULT_LEGACY_IDENTITY_HEADERS = [
   'remote-user',
 ] as const;
 
-export const gatewayEnvSchema = z
-  .object({
-    GATEWAY_HOST: env.string('127.0.0.1'),
-    GATEWAY_PORT: env.port(8000),
-    GATEWAY_PUBLIC_URL: env.url('http://localhost:8000'),
-    GATEWAY_ROUTES_FILE: env.optionalString(),
-    GATEWAY_TRUSTED_PROXIES: env.list(),
-    GATEWAY_LOG_LEVEL: env.oneOf(
-      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
-      'info',
-    ),
-    GATEWAY_ACCESS_LOG_SAMPLE_RATE: env.integer(0, { min: 0, max: 100 }),
-    GATEWAY_SHUTDOWN_DRAIN_MS: env.integer(10_000, { min: 0, max: 600_000 }),
-    GATEWAY_MAX_HEADER_BYTES: env.integer(16_384, { min: 1_024, max: 1_048_576 }),
-    GATEWAY_MAX_COOKIE_HEADER_BYTES: env.integer(8_192, { min: 256, max: 1_048_576 }),
-    GATEWAY_MAX_BODY_BYTES: env.integer(10_485_760, { min: 0, max: 1_073_741_824 }),
-    GATEWAY_RETRY_AFTER_SECONDS: env.integer(5, { min: 1, max: 3_600 }),
+/** Every environment variable the gateway reads (the README's config table is checked against it). */
+export const gatewayEnvVariables = z.object({
+  GATEWAY_HOST: env.string('127.0.0.1'),
+  GATEWAY_PORT: env.port(8000),
+  GATEWAY_PUBLIC_URL: env.url('http://localhost:8000'),
+  GATEWAY_ROUTES_FILE: env.optionalString(),
+  GATEWAY_TRUSTED_PROXIES: env.list(),
+  GATEWAY_LOG_LEVEL: env.oneOf(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    'info',
+  ),
+  GATEWAY_ACCESS_LOG_SAMPLE_RATE: env.integer(0, { min: 0, max: 100 }),
+  GATEWAY_SHUTDOWN_DRAIN_MS: env.integer(10_000, { min: 0, max: 600_000 }),
+  GATEWAY_MAX_HEADER_BYTES: env.integer(16_384, { min: 1_024, max: 1_048_576 }),
+  GATEWAY_MAX_COOKIE_HEADER_BYTES: env.integer(8_192, { min: 256, max: 1_048_576 }),
+  GATEWAY_MAX_BODY_BYTES: env.integer(10_485_760, { min: 0, max: 1_073_741_824 }),
+  GATEWAY_RETRY_AFTER_SECONDS: env.integer(5, { min: 1, max: 3_600 }),
 
-    REDIS_URL: env.optionalString(),
-    GATEWAY_REDIS_COMMAND_TIMEOUT_MS: env.integer(250, { min: 10, max: 60_000 }),
-    GATEWAY_REDIS_BREAKER_RESET_MS: env.integer(5_000, { min: 100, max: 600_000 }),
-    GATEWAY_REDIS_BREAKER_ERROR_PERCENT: env.integer(50, { min: 1, max: 100 }),
-    GATEWAY_REDIS_BREAKER_VOLUME: env.integer(5, { min: 1, max: 10_000 }),
+  REDIS_URL: env.optionalString(),
+  GATEWAY_REDIS_COMMAND_TIMEOUT_MS: env.integer(250, { min: 10, max: 60_000 }),
+  GATEWAY_REDIS_BREAKER_RESET_MS: env.integer(5_000, { min: 100, max: 600_000 }),
+  GATEWAY_REDIS_BREAKER_ERROR_PERCENT: env.integer(50, { min: 1, max: 100 }),
+  GATEWAY_REDIS_BREAKER_VOLUME: env.integer(5, { min: 1, max: 10_000 }),
 
-    GATEWAY_SESSION_IDLE_TTL_SECONDS: env.integer(3_600, { min: 1 }),
-    GATEWAY_SESSION_ABSOLUTE_TTL_SECONDS: env.integer(604_800, { min: 1 }),
-    GATEWAY_SESSION_CACHE_TTL_MS: env.integer(3_000, { min: 0, max: 60_000 }),
-    GATEWAY_SESSION_CACHE_MAX_ENTRIES: env.integer(10_000, { min: 1, max: 10_000_000 }),
-    GATEWAY_COOKIE_SECURE: env.boolean(true),
+  GATEWAY_SESSION_IDLE_TTL_SECONDS: env.integer(3_600, { min: 1 }),
+  GATEWAY_SESSION_ABSOLUTE_TTL_SECONDS: env.integer(604_800, { min: 1 }),
+  GATEWAY_SESSION_CACHE_TTL_MS: env.integer(3_000, { min: 0, max: 60_000 }),
+  GATEWAY_SESSION_CACHE_MAX_ENTRIES: env.integer(10_000, { min: 1, max: 10_000_000 }),
+  GATEWAY_COOKIE_SECURE: env.boolean(true),
 
-    AUTHFLOW_FINGERPRINT_IP_GRANULARITY: env.oneOf(['none', 'prefix', 'exact'], 'prefix'),
-    GATEWAY_FINGERPRINT_USER_AGENT: policy('enforce'),
-    GATEWAY_FINGERPRINT_LANGUAGE: policy('enforce'),
-    GATEWAY_FINGERPRINT_PLATFORM: policy('enforce'),
-    GATEWAY_FINGERPRINT_MOBILE: policy('enforce'),
-    GATEWAY_FINGERPRINT_IP: policy('observe'),
+  AUTHFLOW_FINGERPRINT_IP_GRANULARITY: env.oneOf(['none', 'prefix', 'exact'], 'prefix'),
+  GATEWAY_FINGERPRINT_USER_AGENT: policy('enforce'),
+  GATEWAY_FINGERPRINT_LANGUAGE: policy('enforce'),
+  GATEWAY_FINGERPRINT_PLATFORM: policy('enforce'),
+  GATEWAY_FINGERPRINT_MOBILE: policy('enforce'),
+  GATEWAY_FINGERPRINT_IP: policy('observe'),
 
-    AUTHFLOW_HANDOFF_SECRET: env.secret({ minLength: 32, required: true }),
-    GATEWAY_LOGIN_PATH: env.string('/auth/login'),
+  AUTHFLOW_HANDOFF_SECRET: env.secret({ minLength: 32, required: true }),
+  GATEWAY_LOGIN_PATH: env.string('/auth/login'),
 
-    GATEWAY_SIGNING_KEYS_FILE: env.optionalString(),
-    GATEWAY_ASSERTION_TTL_SECONDS: env.integer(60, { min: 10, max: 3_600 }),
-    GATEWAY_FORWARD_AUTH_AUDIENCE: env.string('forward-auth'),
-    GATEWAY_LEGACY_IDENTITY_HEADERS: env.list(DEFAULT_LEGACY_IDENTITY_HEADERS),
-  })
+  GATEWAY_SIGNING_KEYS_FILE: env.optionalString(),
+  GATEWAY_ASSERTION_TTL_SECONDS: env.integer(60, { min: 10, max: 3_600 }),
+  GATEWAY_FORWARD_AUTH_AUDIENCE: env.string('forward-auth'),
+  GATEWAY_LEGACY_IDENTITY_HEADERS: env.list(DEFAULT_LEGACY_IDENTITY_HEADERS),
+});
+
+export const gatewayEnvSchema = gatewayEnvVariables
   .superRefine((vars, context) => {
     if (vars.GATEWAY_SESSION_ABSOLUTE_TTL_SECONDS < vars.GATEWAY_SESSION_IDLE_TTL_SECONDS) {
       context.addIssue({

@@ -50,10 +50,29 @@ const redirectRouteSchema = z.strictObject({
   redirect: z.string().refine(isSafeRedirectPath, 'a same-origin path'),
 });
 
+export type ProxyRoute = z.output<typeof proxyRouteSchema>;
+export type RedirectRoute = z.output<typeof redirectRouteSchema>;
+
+/**
+ * A route is a redirect when it has `redirect`, otherwise a proxy route; choosing the schema by
+ * shape gives messages about the field that is wrong instead of zod's "invalid union".
+ */
+const routeSchema = z.unknown().transform((value, context): ProxyRoute | RedirectRoute => {
+  const schema =
+    value !== null && typeof value === 'object' && 'redirect' in value
+      ? redirectRouteSchema
+      : proxyRouteSchema;
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues)
+    context.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  return z.NEVER;
+});
+
 export const routesFileSchema = z
   .strictObject({
     upstreams: z.record(upstreamName, upstreamSchema),
-    routes: z.array(z.union([proxyRouteSchema, redirectRouteSchema])).min(1),
+    routes: z.array(routeSchema).min(1),
   })
   .superRefine((file, context) => {
     const seen = new Set<string>();
@@ -85,8 +104,6 @@ export const routesFileSchema = z
 
 export type RoutesFile = z.output<typeof routesFileSchema>;
 export type UpstreamConfig = RoutesFile['upstreams'][string];
-export type ProxyRoute = z.output<typeof proxyRouteSchema>;
-export type RedirectRoute = z.output<typeof redirectRouteSchema>;
 export type RouteConfig = ProxyRoute | RedirectRoute;
 
 export function isProxyRoute<

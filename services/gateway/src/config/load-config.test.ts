@@ -1,0 +1,179 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '@authflow/config';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_ROUTES_FILE, loadGatewayConfig } from './load-config.js';
+import { parseRoutes } from './routes-file.js';
+import { matchRoute } from './match-route.js';
+
+const secret = { AUTHFLOW_HANDOFF_SECRET: 'x'.repeat(32) };
+
+async function problemsOf(env: Record<string, string>): Promise<readonly string[]> {
+  try {
+    await loadGatewayConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('loadGatewayConfig', () => {
+  it('loads the shipped routes with upstreams from the environment', async () => {
+    const config = await loadGatewayConfig({ ...secret, AUTH_UPSTREAM_URL: 'http://auth:8001' });
+    expect(config.routes.upstreams.auth?.url).toBe('http://auth:8001');
+    expect(config.routes.upstreams['sample-backend']?.url).toBe('http://127.0.0.1:8002');
+    expect(config.sessions.cookieName).toBe('__Host-authflow_session');
+    expect(config.fingerprint.policy).toEqual({
+      userAgent: 'enforce',
+      language: 'enforce',
+      platform: 'enforce',
+      mobile: 'enforce',
+      ip: 'observe',
+    });
+    expect(Object.isFrozen(config.routes.routes)).toBe(true);
+    expect(DEFAULT_ROUTES_FILE).toMatch(/config\/routes\.yaml$/u);
+  });
+
+  it('reports environment and routes-file problems together', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'routes-'));
+    const file = join(folder, 'routes.yaml');
+    await writeFile(
+      file,
+      [
+        'upstreams:',
+        '  app: { url: "ftp://nope" }',
+        'routes:',
+        '  - { prefix: /app/, upstream: missing, access: protected }',
+        '  - { prefix: /app/, upstream: app, access: sometimes }',
+        '  - { prefix: /pub/, upstream: app, access: protected, passSessionCookie: true }',
+        '  - { path: /, redirect: "//evil.example" }',
+        '  - { prefix: /x/../y/, upstream: app, access: public }',
+      ].join('\n'),
+    );
+    const problems = await problemsOf({
+      GATEWAY_PORT: 'eighty',
+      GATEWAY_COOKIE_SECURE: 'perhaps',
+      GATEWAY_ROUTES_FILE: file,
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'GATEWAY_PORT: must be a port number (0-65535)',
+        'GATEWAY_COOKIE_SECURE: must be true or false',
+        'AUTHFLOW_HANDOFF_SECRET: is required',
+      ]),
+    );
+    const routeProblems = problems.filter((problem) => problem.startsWith(file));
+    expect(routeProblems.length).toBeGreaterThanOrEqual(4);
+    expect(routeProblems.join('\n')).toMatch(/upstreams\.app\.url/u);
+    expect(routeProblems.join('\n')).toMatch(/routes\.1\.access: Invalid option/u);
+    expect(routeProblems.join('\n')).toMatch(/routes\.3\.redirect: a same-origin path/u);
+  });
+
+  it('checks rules between variables once each is valid on its own', async () => {
+    expect(
+      await problemsOf({
+        ...secret,
+        GATEWAY_SESSION_IDLE_TTL_SECONDS: '10',
+        GATEWAY_SESSION_ABSOLUTE_TTL_SECONDS: '5',
+        GATEWAY_LOGIN_PATH: '//evil',
+      }),
+    ).toEqual([
+      'GATEWAY_SESSION_ABSOLUTE_TTL_SECONDS: must not be shorter than GATEWAY_SESSION_IDLE_TTL_SECONDS',
+      'GATEWAY_LOGIN_PATH: must be a path on this origin',
+    ]);
+  });
+
+  it('names an unreadable or unparseable routes file', async () => {
+    expect(await problemsOf({ ...secret, GATEWAY_ROUTES_FILE: '/does/not/exist.yaml' })).toEqual([
+      'routes file /does/not/exist.yaml: cannot be read (ENOENT)',
+    ]);
+    const folder = await mkdtemp(join(tmpdir(), 'routes-'));
+    await writeFile(join(folder, 'r.json'), '{ not json');
+    expect(
+      (await problemsOf({ ...secret, GATEWAY_ROUTES_FILE: join(folder, 'r.json') }))[0],
+    ).toMatch(/not valid JSON/u);
+  });
+});
+
+describe('routes file', () => {
+  const base = {
+    upstreams: { app: { url: 'http://app:1/' } },
+    routes: [{ prefix: '/app/', upstream: 'app', access: 'public' }],
+  };
+
+  it('fills defaults and trims the upstream URL', () => {
+    const parsed = parseRoutes(base, {});
+    expect(parsed.ok && parsed.routes.upstreams.app).toMatchObject({
+      url: 'http://app:1',
+      connections: 128,
+      timeoutMs: 30_000,
+    });
+    expect(parsed.ok && parsed.routes.routes[0]).toMatchObject({
+      mode: 'auto',
+      websocket: false,
+      passSessionCookie: false,
+    });
+  });
+
+  it('interpolates the environment and reports unset variables', () => {
+    const withVar = { ...base, upstreams: { app: { url: '${APP_URL}' } } };
+    expect(parseRoutes(withVar, { APP_URL: 'http://from-env:2' })).toMatchObject({ ok: true });
+    expect(parseRoutes(withVar, {})).toMatchObject({
+      ok: false,
+      problems: expect.arrayContaining(['routes: ${APP_URL} is used but not set']),
+    });
+  });
+
+  it('checks references between routes and upstreams', () => {
+    const routes = [
+      { prefix: '/a/', upstream: 'missing', access: 'public' },
+      { prefix: '/b/', upstream: 'app', access: 'protected', passSessionCookie: true },
+    ];
+    expect(parseRoutes({ ...base, routes }, {})).toEqual({
+      ok: false,
+      problems: [
+        'routes: routes.0.upstream: unknown upstream missing',
+        'routes: routes.1.passSessionCookie: protected routes never forward the session cookie',
+      ],
+    });
+  });
+
+  it('refuses the same prefix twice and unknown keys', () => {
+    const twice = { ...base, routes: [...base.routes, ...base.routes] };
+    expect(parseRoutes(twice, {})).toMatchObject({
+      ok: false,
+      problems: ['routes: routes.1: /app/ is listed twice'],
+    });
+    expect(parseRoutes({ ...base, extra: true }, {})).toMatchObject({ ok: false });
+  });
+});
+
+describe('matchRoute', () => {
+  const routes = [
+    { prefix: '/api/', upstream: 'a' },
+    { prefix: '/api/sessions', upstream: 'b' },
+    { prefix: '/app/', upstream: 'c' },
+  ].map(
+    (route) =>
+      ({
+        ...route,
+        access: 'public',
+        mode: 'auto',
+        websocket: false,
+        passSessionCookie: false,
+      }) as const,
+  );
+
+  it.each([
+    ['/api/signin', 'a'],
+    ['/api/sessions', 'b'],
+    ['/api/sessions/123', 'b'],
+    ['/api/sessionsX', 'a'],
+    ['/app', 'c'],
+    ['/application', undefined],
+  ])('%s → %s', (path, upstream) => {
+    expect(matchRoute(routes, path)?.upstream).toBe(upstream);
+  });
+});
