@@ -40,6 +40,12 @@ export {
   type SubscriptionState,
 } from './session-store.js';
 export {
+  type DenialReason,
+  type VerificationInput,
+  type Verdict,
+  verifySession,
+} from './verify-session.js';
+export {
   generateSessionToken,
   isWellFormedSessionId,
   isWellFormedSessionToken,

@@ -12,9 +12,9 @@ import type { GatewayConfig } from './config/load-config.js';
 import { isProxyRoute } from './config/routes-file.js';
 import { gatewayErrors } from './errors/gateway-errors.js';
 import { forwardAuthRoutes } from './forward-auth/forward-auth.plugin.js';
-import { requestIdGenerator } from './http/request-id.js';
+import { compileTrust, requestIdGenerator } from '@authflow/proxy-trust';
 import { guardRequests } from './http/request-guard.js';
-import { compileTrust } from './http/trusted-proxies.js';
+
 import { AssertionSigner } from './identity/assertion-signer.js';
 import { jwksRoutes } from './identity/jwks.plugin.js';
 import { generateSigningKeys, loadSigningKeys, type SigningKeys } from './identity/signing-keys.js';

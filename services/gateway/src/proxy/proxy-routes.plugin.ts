@@ -6,7 +6,7 @@ import type { FastifyReplyFromHooks } from '@fastify/reply-from';
 import type WebSocket from 'ws';
 import type { GatewayConfig } from '../config/load-config.js';
 import { isProxyRoute, type ProxyRoute } from '../config/routes-file.js';
-import type { TrustFunction } from '../http/trusted-proxies.js';
+import type { TrustFunction } from '@authflow/proxy-trust';
 import {
   protectRoutes,
   type VerificationDependencies,

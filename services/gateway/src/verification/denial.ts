@@ -3,7 +3,7 @@ import { signHandoff } from '@authflow/handoff';
 import { expiredSessionCookie } from '@authflow/sessions';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { gatewayErrors } from '../errors/gateway-errors.js';
-import type { DenialReason } from './verify-request.js';
+import type { DenialReason } from '@authflow/sessions';
 
 export type RouteMode = 'browser' | 'api' | 'auto';
 

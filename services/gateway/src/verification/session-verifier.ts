@@ -7,15 +7,16 @@ import {
   type IpGranularity,
 } from '@authflow/fingerprint';
 import {
+  type DenialReason,
   isWellFormedSessionToken,
   readCookie,
   type SessionRecord,
   sessionIdFromToken,
+  verifySession,
 } from '@authflow/sessions';
 import type { FastifyBaseLogger } from 'fastify';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { SessionAccess } from '../session/session-access.js';
-import { type DenialReason, verifyRequest } from './verify-request.js';
 
 export type Outcome =
   | { readonly kind: 'allow'; readonly session: SessionRecord }
@@ -77,7 +78,7 @@ export class SessionVerifier {
     const fingerprint = computeFingerprint(fingerprintInputFromHeaders(facts.headers, facts.ip), {
       ipGranularity: this.#options.ipGranularity,
     });
-    const verdict = verifyRequest({
+    const verdict = verifySession({
       hasToken: true,
       session,
       fingerprint,

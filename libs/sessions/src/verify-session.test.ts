@@ -3,9 +3,9 @@ import {
   DEFAULT_FINGERPRINT_POLICY,
   type FingerprintInput,
 } from '@authflow/fingerprint';
-import type { SessionRecord } from '@authflow/sessions';
+import type { SessionRecord } from './session-record.js';
 import { describe, expect, it } from 'vitest';
-import { verifyRequest } from './verify-request.js';
+import { verifySession } from './verify-session.js';
 
 const browser: FingerprintInput = {
   userAgent: 'Mozilla/5.0 Chrome/131',
@@ -36,7 +36,7 @@ const verify = (
   found: SessionRecord | null = session,
   hasToken = true,
 ) =>
-  verifyRequest({
+  verifySession({
     hasToken,
     session: found,
     fingerprint: computeFingerprint(presented, options),
@@ -44,7 +44,7 @@ const verify = (
     now,
   });
 
-describe('verifyRequest', () => {
+describe('verifySession', () => {
   it('allows the same browser', () => {
     expect(verify(browser)).toEqual({ ok: true, session, observed: [] });
   });

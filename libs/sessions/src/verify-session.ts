@@ -1,11 +1,12 @@
-// The decision, as a pure function: given what was found and what the request presents, a verdict.
+// The session decision, as a pure function shared by gateway and auth: found record + presented
+// fingerprint → verdict.
 import {
   compareFingerprints,
   type Fingerprint,
   type FingerprintPart,
   type FingerprintPolicy,
 } from '@authflow/fingerprint';
-import type { SessionRecord } from '@authflow/sessions';
+import type { SessionRecord } from './session-record.js';
 
 export type DenialReason = 'unauthenticated' | 'session_invalid' | 'fingerprint_mismatch';
 
@@ -33,7 +34,7 @@ export interface VerificationInput {
   readonly now: number;
 }
 
-export function verifyRequest(input: VerificationInput): Verdict {
+export function verifySession(input: VerificationInput): Verdict {
   if (!input.hasToken) return { ok: false, reason: 'unauthenticated' };
   const { session } = input;
   if (session === null || session.absoluteExpiresAt <= input.now)
