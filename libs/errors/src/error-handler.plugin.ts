@@ -21,6 +21,11 @@ export interface ErrorHandlerOptions<Code extends string> {
   /** Adds `x-authflow-error: <code>` to every error response (the gateway does). */
   readonly errorHeader?: boolean;
   /**
+   * Turns a service's own error types (or a plugin's) into registry errors before the generic
+   * mapping applies; return undefined to leave an error to it.
+   */
+  readonly mapError?: (error: unknown) => AuthflowError | undefined;
+  /**
    * Lets a service render some errors itself (e.g. an HTML page for a browser). Return true
    * when the reply was handled.
    */
@@ -39,6 +44,8 @@ export const errorHandlerPlugin = fp(
     const { registry } = options;
     const toAuthflowError = (error: FastifyError | AuthflowError): AuthflowError => {
       if (isAuthflowError(error)) return error;
+      const mapped = options.mapError?.(error);
+      if (mapped !== undefined) return mapped;
       if (error.validation !== undefined) {
         return registry.create(options.validationCode ?? options.badRequestCode, {
           message: 'The request is not valid.',

@@ -168,6 +168,30 @@ describe('errorHandlerPlugin', () => {
     expect(response.headers['x-authflow-error']).toBeUndefined();
   });
 
+  it('lets a service map its own errors to registry codes', async () => {
+    const app = Fastify();
+    apps.push(app);
+    await app.register(errorHandlerPlugin, {
+      registry,
+      badRequestCode: 'bad_request',
+      payloadTooLargeCode: 'payload_too_large',
+      notFoundCode: 'not_found',
+      internalCode: 'internal_error',
+      mapError: (error) =>
+        (error as { code?: string }).code === 'PLUGIN_FORBIDDEN'
+          ? registry.create('session_invalid')
+          : undefined,
+    });
+    app.get('/plugin', () => {
+      throw Object.assign(new Error('nope'), { code: 'PLUGIN_FORBIDDEN', statusCode: 403 });
+    });
+    app.get('/other', () => {
+      throw Object.assign(new Error('other'), { code: 'OTHER', statusCode: 418 });
+    });
+    expect((await app.inject({ url: '/plugin' })).json().error.code).toBe('session_invalid');
+    expect((await app.inject({ url: '/other' })).json().error.code).toBe('bad_request');
+  });
+
   it('lets a service render an error itself', async () => {
     const app = Fastify();
     apps.push(app);

@@ -109,7 +109,10 @@ export class MemorySessionStore implements SessionStore {
     return Promise.resolve(records.sort((a, b) => a.createdAt - b.createdAt));
   }
 
-  recordDeviceSeen(userId: string, deviceId: string): Promise<{ firstSeen: boolean }> {
+  recordDeviceSeen(
+    userId: string,
+    deviceId: string,
+  ): Promise<{ firstSeen: boolean; knownDevices: number }> {
     const now = this.#clock();
     let devices = this.#devices.get(userId);
     if (devices === undefined || devices.expiresAt <= now) {
@@ -117,9 +120,10 @@ export class MemorySessionStore implements SessionStore {
       this.#devices.set(userId, devices);
     }
     const firstSeen = !devices.seen.has(deviceId);
+    const knownDevices = devices.seen.size;
     devices.seen.set(deviceId, now);
     devices.expiresAt = now + this.policy.deviceMemoryMs;
-    return Promise.resolve({ firstSeen });
+    return Promise.resolve({ firstSeen, knownDevices });
   }
 
   subscribeRevocations(listener: RevocationListener): RevocationSubscription {

@@ -310,17 +310,39 @@ export function describeSessionStoreContract(adapter: string, makeHarness: MakeH
       it('tells a first sign-in from a device apart from a repeat', async () => {
         const { store } = await harness();
         const device = deviceIdOf(newSessionInput().fingerprint);
-        expect(await store.recordDeviceSeen('u-dev', device)).toEqual({ firstSeen: true });
-        expect(await store.recordDeviceSeen('u-dev', device)).toEqual({ firstSeen: false });
-        expect(await store.recordDeviceSeen('u-dev', 'v1:other')).toEqual({ firstSeen: true });
-        expect(await store.recordDeviceSeen('u-dev-2', device)).toEqual({ firstSeen: true });
+        expect(await store.recordDeviceSeen('u-dev', device)).toEqual({
+          firstSeen: true,
+          knownDevices: 0,
+        });
+        expect(await store.recordDeviceSeen('u-dev', device)).toEqual({
+          firstSeen: false,
+          knownDevices: 1,
+        });
+        expect(await store.recordDeviceSeen('u-dev', 'v1:other')).toEqual({
+          firstSeen: true,
+          knownDevices: 1,
+        });
+        expect(await store.recordDeviceSeen('u-dev', 'v1:other')).toEqual({
+          firstSeen: false,
+          knownDevices: 2,
+        });
+        expect(await store.recordDeviceSeen('u-dev-2', device)).toEqual({
+          firstSeen: true,
+          knownDevices: 0,
+        });
       });
 
       it('forgets devices after the device memory lifetime', async () => {
         const { store } = await harness({ policy: { deviceMemoryMs: 250 } });
-        expect(await store.recordDeviceSeen('u-forget', 'v1:d')).toEqual({ firstSeen: true });
+        expect(await store.recordDeviceSeen('u-forget', 'v1:d')).toEqual({
+          firstSeen: true,
+          knownDevices: 0,
+        });
         await sleep(400);
-        expect(await store.recordDeviceSeen('u-forget', 'v1:d')).toEqual({ firstSeen: true });
+        expect(await store.recordDeviceSeen('u-forget', 'v1:d')).toEqual({
+          firstSeen: true,
+          knownDevices: 0,
+        });
       });
     });
 

@@ -72,8 +72,14 @@ export interface SessionStore {
   revokeOthers(userId: string, keepSessionId: string): Promise<string[]>;
   /** The user's live sessions, oldest first. Dead entries are dropped from the index as read. */
   listForUser(userId: string): Promise<SessionRecord[]>;
-  /** Records that the user signed in from `deviceId`; tells whether it was unknown until now. */
-  recordDeviceSeen(userId: string, deviceId: string): Promise<{ firstSeen: boolean }>;
+  /**
+   * Records that the user signed in from `deviceId`; tells whether it was unknown until now and
+   * how many devices were known before (0 on a first sign-in, when no notice is due).
+   */
+  recordDeviceSeen(
+    userId: string,
+    deviceId: string,
+  ): Promise<{ firstSeen: boolean; knownDevices: number }>;
   /** Delivers every revoked session id (from any process sharing the store). */
   subscribeRevocations(listener: RevocationListener): RevocationSubscription;
   /** Checks the store answers; throws {@link SessionStoreUnavailableError} when it does not. */

@@ -142,15 +142,19 @@ export class RedisSessionStore implements SessionStore {
     return records.sort((a, b) => a.createdAt - b.createdAt);
   }
 
-  async recordDeviceSeen(userId: string, deviceId: string): Promise<{ firstSeen: boolean }> {
-    const known = await this.#command('device', () =>
+  async recordDeviceSeen(
+    userId: string,
+    deviceId: string,
+  ): Promise<{ firstSeen: boolean; knownDevices: number }> {
+    const reply = await this.#command('device', () =>
       deviceSeenScript.run(
         this.#client,
         [this.#keys.device(userId)],
         [deviceId, this.#clock(), this.policy.deviceMemoryMs],
       ),
     );
-    return { firstSeen: known !== 1 };
+    const [known, count] = Array.isArray(reply) ? reply : [];
+    return { firstSeen: known !== 1, knownDevices: typeof count === 'number' ? count : 0 };
   }
 
   subscribeRevocations(listener: RevocationListener): RevocationSubscription {

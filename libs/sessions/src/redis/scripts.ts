@@ -116,13 +116,17 @@ return out
 `,
 );
 
-/** KEYS: device. ARGV: device id, now ms, memory ms. Returns 1 when the device was known. */
+/**
+ * KEYS: device. ARGV: device id, now ms, memory ms.
+ * Returns { 1 when the device was known, how many devices were known before }.
+ */
 export const deviceSeenScript = new LuaScript(
   'device-seen',
   `
 local known = redis.call('HEXISTS', KEYS[1], ARGV[1])
+local count = redis.call('HLEN', KEYS[1])
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return known
+return { known, count }
 `,
 );
