@@ -153,7 +153,8 @@ export class RedisSessionStore implements SessionStore {
         [deviceId, this.#clock(), this.policy.deviceMemoryMs],
       ),
     );
-    const [known, count] = Array.isArray(reply) ? reply : [];
+    const values: readonly unknown[] = Array.isArray(reply) ? (reply as unknown[]) : [];
+    const [known, count] = values;
     return { firstSeen: known !== 1, knownDevices: typeof count === 'number' ? count : 0 };
   }
 
