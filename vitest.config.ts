@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    projects: ['libs/*/vitest.config.ts', 'services/*/vitest.config.ts'],
+    projects: ['libs/*/vitest.config.ts', 'services/*/vitest.config.ts', 'nginx/vitest.config.ts'],
     coverage: {
       provider: 'v8',
       include: ['libs/*/src/**/*.ts', 'services/*/src/**/*.ts'],
