@@ -1,0 +1,26 @@
+// The auth service's server-rendered pages: one function per page, the stylesheet, the html tag.
+export { escapeHtml, html, trustedHtml, type HtmlValue, type SafeHtml } from './html.js';
+export type { FieldErrors, FieldName, PageContext } from './page-context.js';
+export { AUTH_PATHS } from './auth-paths.js';
+export { PASSWORD_HINT, PASSWORD_MIN_LENGTH } from './forms.js';
+export { STYLESHEET_PATH } from './layout.js';
+export { DEFAULT_PRIMARY_COLOR, renderStylesheet } from './stylesheet.js';
+export { renderLoggedOutPage, renderLoginPage, type LoginView } from './sign-in-pages.js';
+export {
+  renderCheckEmailPage,
+  renderEmailVerifiedPage,
+  renderSignupPage,
+  type CheckEmailView,
+  type EmailVerifiedView,
+  type SignupView,
+} from './signup-pages.js';
+export {
+  renderForgotPasswordPage,
+  renderPasswordChangedPage,
+  renderResetPasswordPage,
+  renderResetRequestedPage,
+  type ForgotPasswordView,
+  type ResetPasswordView,
+} from './password-pages.js';
+export { renderSessionsPage, type SessionView, type SessionsView } from './sessions-page.js';
+export { renderErrorPage, type ErrorView } from './error-page.js';

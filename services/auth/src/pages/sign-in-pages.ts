@@ -1,0 +1,64 @@
+// Pages for signing in and out: the login form and the signed-out confirmation.
+import { AUTH_PATHS, withNext } from './auth-paths.js';
+import {
+  hasText,
+  renderField,
+  renderFormAlert,
+  renderHiddenField,
+  renderNotice,
+  renderPostForm,
+  renderSubmitButton,
+} from './forms.js';
+import { html } from './html.js';
+import { renderLayout } from './layout.js';
+import type { PageContext } from './page-context.js';
+
+export interface LoginView {
+  /** Where to go after signing in; an opaque token the routes validate, carried as is. */
+  readonly next?: string;
+  readonly email?: string;
+  /** About the form as a whole: wrong credentials, rate limited. */
+  readonly error?: string;
+  /** Neutral information, e.g. "Your email is verified. Sign in." */
+  readonly notice?: string;
+}
+
+/** The login form has no field errors (they would tell which part was wrong), only `error`. */
+export function renderLoginPage(context: PageContext, view: LoginView): string {
+  const form = renderPostForm({
+    action: AUTH_PATHS.login,
+    csrfToken: context.csrfToken,
+    content: [
+      hasText(view.next) && renderHiddenField('next', view.next),
+      renderField({
+        name: 'email',
+        label: 'Email address',
+        type: 'email',
+        autocomplete: 'username',
+        value: view.email,
+        autofocus: true,
+      }),
+      renderField({
+        name: 'password',
+        label: 'Password',
+        type: 'password',
+        autocomplete: 'current-password',
+      }),
+      renderSubmitButton('Sign in'),
+    ],
+  });
+  return renderLayout(context.branding, {
+    title: 'Sign in',
+    content: html`${renderNotice(view.notice)}${renderFormAlert(view.error)}${form}
+      <p><a href="${AUTH_PATHS.forgotPassword}">Forgot your password?</a></p>
+      <p>New here? <a href="${withNext(AUTH_PATHS.signup, view.next)}">Create an account</a></p>`,
+  });
+}
+
+export function renderLoggedOutPage(context: PageContext): string {
+  return renderLayout(context.branding, {
+    title: 'You are signed out',
+    content: html` <p>You have signed out of ${context.branding.appName} on this device.</p>
+      <p><a class="button button-primary" href="${AUTH_PATHS.login}">Sign in again</a></p>`,
+  });
+}
