@@ -1,0 +1,195 @@
+// The mail templates: what each kind says, escaping of hostile values, and how branding shows.
+import { describe, expect, it } from 'vitest';
+import type { Branding } from '../branding.js';
+import { findLinks } from './find-links.js';
+import {
+  accountExistsMail,
+  newDeviceMail,
+  passwordChangedMail,
+  passwordResetMail,
+  verificationMail,
+} from './mail-templates.js';
+import { BRANDING, everyMail, LONG_LINK, WHEN } from './test-support/fixtures.js';
+
+const HOSTILE_LABEL = '<img src=x onerror="alert(1)">\'Chrome\' & <b>friends</b>';
+const HOSTILE_EMAIL = '"><script>alert(1)</script>@evil.test';
+
+describe('mail templates', () => {
+  it('give every kind a short subject with the app name, and a text and HTML body', () => {
+    const mails = everyMail('ada@example.com');
+
+    expect(mails.map((mail) => [mail.kind, mail.subject])).toEqual([
+      ['verify_email', 'Confirm your email for Acme'],
+      ['reset_password', 'Reset your Acme password'],
+      ['password_changed', 'Your Acme password was changed'],
+      ['new_device', 'New sign-in to your Acme account'],
+      ['account_exists', 'You already have an account with Acme'],
+    ]);
+    for (const mail of mails) {
+      expect(mail.to).toBe('ada@example.com');
+      expect(mail.subject.length).toBeLessThan(60);
+      expect(mail.text).not.toContain('<');
+      expect(mail.html).toMatch(/^<!doctype html>/u);
+    }
+  });
+
+  it('put each link alone on a line of the text body, and in an escaped href', () => {
+    const mail = verificationMail(BRANDING, {
+      to: 'ada@example.com',
+      link: LONG_LINK,
+      expiresInHours: 24,
+    });
+
+    expect(mail.text.split('\n')).toContain(LONG_LINK);
+    expect(findLinks(mail.text)).toEqual([LONG_LINK]);
+    expect(mail.html).toContain(`href="${LONG_LINK.replaceAll('&', '&amp;')}"`);
+    expect(mail.text).toContain('expires in 24 hours');
+  });
+
+  it('say how long a reset link lives, and offer both ways back to an existing account', () => {
+    const reset = passwordResetMail(BRANDING, {
+      to: 'ada@example.com',
+      link: 'https://acme.test/r?token=t',
+      expiresInMinutes: 1,
+    });
+    expect(reset.text).toContain('expires in 1 minute.');
+
+    const exists = accountExistsMail(BRANDING, {
+      to: 'ada@example.com',
+      loginLink: 'https://acme.test/auth/login',
+      resetLink: 'https://acme.test/auth/forgot-password',
+    });
+    expect(findLinks(exists.text)).toEqual([
+      'https://acme.test/auth/login',
+      'https://acme.test/auth/forgot-password',
+    ]);
+    expect(exists.html).toContain('href="https://acme.test/auth/forgot-password"');
+  });
+
+  it('tell the owner every session was signed out after a password change, with time and IP in UTC', () => {
+    const mail = passwordChangedMail(BRANDING, {
+      to: 'ada@example.com',
+      when: WHEN,
+      ip: '203.0.113.7',
+    });
+
+    expect(mail.text).toContain('Every session was signed out');
+    expect(mail.text).toContain(
+      "If this wasn't you, reset your password now and write to help@acme.test.",
+    );
+    expect(mail.text).toContain('When: Tue, 14 Jan 2025 15:09:26 UTC');
+    expect(mail.text).toContain('IP address: 203.0.113.7');
+    expect(mail.html).toContain('Tue, 14 Jan 2025 15:09:26 UTC');
+    expect(findLinks(mail.text)).toEqual([]);
+
+    const withLink = passwordChangedMail(BRANDING, {
+      to: 'ada@example.com',
+      when: WHEN,
+      ip: '203.0.113.7',
+      resetLink: 'https://acme.test/auth/forgot-password',
+    });
+    expect(findLinks(withLink.text)).toEqual(['https://acme.test/auth/forgot-password']);
+  });
+
+  it('escape a hostile device label and address in HTML', () => {
+    const mail = newDeviceMail(BRANDING, {
+      to: HOSTILE_EMAIL,
+      deviceLabel: HOSTILE_LABEL,
+      ip: '203.0.113.7',
+      when: WHEN,
+    });
+
+    expect(mail.html).not.toContain('<script');
+    expect(mail.html).not.toContain('<img src=x');
+    expect(mail.html).not.toContain('<b>');
+    expect(mail.html).toContain(
+      '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&#39;Chrome&#39; &amp; &lt;b&gt;friends&lt;/b&gt;',
+    );
+    expect(mail.html).toContain('&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;@evil.test');
+    expect(mail.text).toContain(`Device: ${HOSTILE_LABEL}`);
+  });
+
+  it('keep a request-supplied value on one line of the text body', () => {
+    const mail = newDeviceMail(BRANDING, {
+      to: 'ada@example.com',
+      deviceLabel: 'Chrome\n\nReset here:\nhttps://evil.test/\u2028x',
+      ip: '203.0.113.7\r\n',
+      when: WHEN,
+    });
+
+    expect(mail.text).toContain('Device: Chrome Reset here: https://evil.test/ x\n');
+    expect(mail.text).toContain('IP address: 203.0.113.7\n');
+    expect(mail.text.split('\n')).not.toContain('https://evil.test/');
+  });
+
+  it('show the support address only when one is configured', () => {
+    const withSupport = everyMail('ada@example.com');
+    const without = everyMail('ada@example.com', { ...BRANDING, supportEmail: undefined });
+
+    for (const mail of withSupport) {
+      expect(mail.text).toContain('Need help? Write to help@acme.test');
+      expect(mail.html).toContain('<a href="mailto:help@acme.test"');
+    }
+    for (const mail of without) {
+      expect(mail.text).not.toContain('Need help?');
+      expect(mail.html).not.toContain('Need help?');
+      expect(mail.html).not.toContain('mailto:');
+    }
+  });
+
+  it('paint the button in the primary color with readable text, and refuse CSS for a color', () => {
+    const button = (branding: Branding) =>
+      verificationMail(branding, { to: 'ada@example.com', link: LONG_LINK, expiresInHours: 24 })
+        .html;
+
+    expect(button(BRANDING)).toContain('background-color:#0f766e;');
+    expect(button(BRANDING)).toContain('color:#ffffff;text-decoration:none;');
+    expect(button({ ...BRANDING, primaryColor: '#facc15' })).toContain(
+      'color:#000000;text-decoration:none;',
+    );
+    const injected = button({
+      ...BRANDING,
+      primaryColor: 'red;background:url(https://evil.test/x)',
+    });
+    expect(injected).not.toContain('evil.test');
+    expect(injected).toContain('background-color:#2563eb;');
+  });
+
+  it('show the logo at an absolute https address, or the app name when there is none', () => {
+    const header = (logoUrl: string | undefined) =>
+      accountExistsMail(
+        { ...BRANDING, logoUrl },
+        { to: 'a@example.com', loginLink: 'https://acme.test/l', resetLink: 'https://acme.test/r' },
+      ).html;
+
+    expect(header('https://cdn.acme.test/logo.png')).toContain(
+      '<img src="https://cdn.acme.test/logo.png" alt="Acme"',
+    );
+    expect(header('/assets/logo.svg')).toContain('<img src="https://acme.test/assets/logo.svg"');
+    expect(header('javascript:alert(1)')).not.toContain('<img');
+    expect(header(undefined)).toContain('>Acme</span>');
+  });
+
+  it('escape the app name and refuse links that are not absolute http(s)', () => {
+    const mail = verificationMail(
+      { ...BRANDING, appName: 'A&B <Co>' },
+      { to: 'ada@example.com', link: LONG_LINK, expiresInHours: 2 },
+    );
+    expect(mail.html).toContain('<title>Confirm your email for A&amp;B &lt;Co&gt;</title>');
+
+    expect(() =>
+      verificationMail(BRANDING, {
+        to: 'a@example.com',
+        link: 'javascript:alert(1)',
+        expiresInHours: 1,
+      }),
+    ).toThrow(/absolute http\(s\) URLs/u);
+    expect(() =>
+      verificationMail(BRANDING, {
+        to: 'a@example.com',
+        link: '/auth/verify?token=t',
+        expiresInHours: 1,
+      }),
+    ).toThrow(/absolute http\(s\) URLs/u);
+  });
+});
