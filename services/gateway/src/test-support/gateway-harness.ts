@@ -30,6 +30,8 @@ export interface GatewayHarnessOptions {
   /** A routes file body to use instead of the shipped one. */
   readonly routes?: unknown;
   readonly dependencies?: GatewayDependencies;
+  /** Listen here instead of a free port (when another service must know the URL first). */
+  readonly port?: number;
 }
 
 export interface Response {
@@ -81,7 +83,7 @@ export async function startGateway(options: GatewayHarnessOptions): Promise<Gate
     collectProcessMetrics: false,
     ...options.dependencies,
   });
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const redis = createRedisClient({ url: options.redisUrl, commandTimeoutMs: 2_000 });
   await waitForRedis(redis, 5_000);
@@ -141,7 +143,7 @@ export function sendRaw(
   method: string,
   path: string,
   headers: Record<string, string> = {},
-  body?: string,
+  body?: string | Buffer,
 ): Promise<Response> {
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {

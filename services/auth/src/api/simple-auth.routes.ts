@@ -1,0 +1,154 @@
+// The JSON API under /api/v1/simple_auth (DESIGN.md §2): accounts, sign-in, and the session inventory.
+import type { SessionRecord } from '@authflow/sessions';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AccountFlows } from '../flows/account-flows.js';
+import { requireJson, requireSameOrigin } from '../security/request-origin.js';
+import type { SessionCookies } from '../sessions/session-cookies.js';
+import {
+  forgotPasswordBody,
+  resetPasswordBody,
+  sessionIdParams,
+  signInBody,
+  signUpBody,
+  tokenQuery,
+} from './schemas.js';
+import { parseInput } from './validation.js';
+
+export interface SimpleAuthRoutesOptions {
+  readonly flows: AccountFlows;
+  readonly cookies: SessionCookies;
+  readonly allowedOrigins: readonly string[];
+}
+
+const PREFIX = '/api/v1/simple_auth';
+/** One answer whatever the address: nothing tells whether it has an account. */
+const SIGNUP_ACCEPTED = {
+  status: 'accepted',
+  message: 'If the address can be used, we sent it a link to confirm it.',
+};
+const RESET_ACCEPTED = {
+  status: 'accepted',
+  message: 'If the address has an account, we sent it a link to reset the password.',
+};
+
+export function simpleAuthRoutes(
+  app: FastifyInstance,
+  options: SimpleAuthRoutesOptions,
+  done: () => void,
+): void {
+  const { flows, cookies } = options;
+  const changesState = (request: FastifyRequest): void => {
+    requireSameOrigin(request, options.allowedOrigins);
+    if (request.method !== 'DELETE') requireJson(request);
+  };
+  const guarded = {
+    preHandler: (request: FastifyRequest, _reply: unknown, next: (error?: Error) => void) => {
+      try {
+        changesState(request);
+        next();
+      } catch (error) {
+        next(error as Error);
+      }
+    },
+  };
+
+  app.post(`${PREFIX}/signup`, guarded, async (request, reply) => {
+    await flows.signUp(parseInput(signUpBody, request.body), request);
+    return reply.code(202).send(SIGNUP_ACCEPTED);
+  });
+
+  app.post(`${PREFIX}/signin`, guarded, async (request, reply) => {
+    const signedIn = await flows.signIn(parseInput(signInBody, request.body), request);
+    cookies.set(reply, signedIn.token);
+    return { user: publicUser(signedIn.user), redirect_to: signedIn.redirectTo };
+  });
+
+  app.post(`${PREFIX}/logout`, guarded, async (request, reply) => {
+    await flows.logout(request);
+    cookies.expire(reply);
+    return reply.code(204).send();
+  });
+
+  app.post(`${PREFIX}/forgot-password`, guarded, async (request, reply) => {
+    await flows.requestPasswordReset(parseInput(forgotPasswordBody, request.body).email, request);
+    return reply.code(202).send(RESET_ACCEPTED);
+  });
+
+  app.post(`${PREFIX}/reset-password/update`, guarded, async (request) => {
+    const user = await flows.resetPassword(parseInput(resetPasswordBody, request.body), request);
+    return { status: 'password_changed', user: publicUser(user) };
+  });
+
+  // A link from a mail: browsers land on the result page, API clients get JSON.
+  app.get(`${PREFIX}/verify-email`, async (request, reply) => {
+    const wantsPage = (request.headers.accept ?? '').includes('text/html');
+    const verified = flows.verifyEmail(parseInput(tokenQuery, request.query).token, request);
+    if (!wantsPage) return { status: 'verified', user: publicUser(await verified) };
+    const ok = await verified.then(
+      () => true,
+      () => false,
+    );
+    return reply.redirect(`/auth/email-verified?status=${ok ? 'ok' : 'invalid'}`, 303);
+  });
+
+  app.get(`${PREFIX}/me`, async (request) => {
+    const caller = await flows.callers.require(request);
+    const user = await flows.currentUser(caller);
+    return {
+      user: publicUser(user),
+      session: {
+        id: caller.session.id,
+        created_at: iso(caller.session.createdAt),
+        expires_at: iso(caller.session.absoluteExpiresAt),
+        device_label: caller.session.deviceLabel,
+      },
+    };
+  });
+
+  app.get(`${PREFIX}/sessions`, async (request) => {
+    const caller = await flows.callers.require(request);
+    const sessions = await flows.listSessions(caller);
+    return { sessions: sessions.map((session) => sessionView(session, caller.session.id)) };
+  });
+
+  app.delete(`${PREFIX}/sessions/:id`, guarded, async (request, reply) => {
+    const caller = await flows.callers.require(request);
+    await flows.revokeSession(caller, parseInput(sessionIdParams, request.params).id, request);
+    return reply.code(204).send();
+  });
+
+  app.post(`${PREFIX}/logout-others`, guarded, async (request) => {
+    const caller = await flows.callers.require(request);
+    return { revoked: await flows.revokeOthers(caller, request) };
+  });
+
+  app.post(`${PREFIX}/logout-all`, guarded, async (request, reply) => {
+    const caller = await flows.callers.require(request);
+    const revoked = await flows.revokeAll(caller, request);
+    cookies.expire(reply);
+    return { revoked };
+  });
+  done();
+}
+
+function publicUser(user: {
+  id: string;
+  email: string;
+  emailVerified: boolean;
+  roles: readonly string[];
+}) {
+  return { id: user.id, email: user.email, email_verified: user.emailVerified, roles: user.roles };
+}
+
+function sessionView(session: SessionRecord, currentId: string) {
+  return {
+    id: session.id,
+    device_label: session.deviceLabel,
+    created_at: iso(session.createdAt),
+    last_seen_at: iso(session.lastSeenAt),
+    ip: session.ip,
+    current: session.id === currentId,
+  };
+}
+
+const iso = (epochMs: number): string => new Date(epochMs).toISOString();

@@ -1,0 +1,235 @@
+// Composes the auth service from its plugins, in the order a request meets them. No process concerns.
+import cookie from '@fastify/cookie';
+import csrfProtection from '@fastify/csrf-protection';
+import formBody from '@fastify/formbody';
+import { ConfigError } from '@authflow/config';
+import {
+  createClientErrorHandler,
+  errorHandlerOptions,
+  errorHandlerPlugin,
+} from '@authflow/errors';
+import { type AssertionVerifier, createAssertionVerifier } from '@authflow/gateway-assertion';
+import { createLogger, healthPlugin, metricsPlugin } from '@authflow/observability';
+import { compileTrust, requestIdGenerator } from '@authflow/proxy-trust';
+import { createRedisClient, RedisSessionStore, type SessionStore } from '@authflow/sessions';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { JSONWebKeySet } from 'jose';
+import type { Redis } from 'ioredis';
+import { simpleAuthRoutes } from './api/simple-auth.routes.js';
+import type { AuthConfig } from './config/load-config.js';
+import { authErrors } from './errors/auth-errors.js';
+import { mapAuthError } from './errors/identity-errors.js';
+import { AccountFlows } from './flows/account-flows.js';
+import { createIdentityProvider } from './identity/create-identity-provider.js';
+import type { PasswordHasher } from './identity/builtin/password-hasher.js';
+import type { IdentityProvider } from './identity/identity-provider.js';
+import { createMailer } from './mail/create-mailer.js';
+import type { Mailer } from './mail/mailer.js';
+import { AuthMetrics, METRIC_PREFIX } from './observability/auth-metrics.js';
+import {
+  createMemoryLoginThrottle,
+  createRedisLoginThrottle,
+  type LoginThrottle,
+} from './security/login-throttle.js';
+import { CallerResolver } from './sessions/caller.js';
+import { SessionIssuer } from './sessions/session-issuer.js';
+import { sessionCookies } from './sessions/session-cookies.js';
+import { pageRoutes } from './web/page-routes.js';
+
+export interface AuthDependencies {
+  /** A store to share (all-in-one mode); otherwise the service connects to REDIS_URL. */
+  readonly sessionStore?: SessionStore;
+  /** Sign-in failure counters; shared through Redis by default, in memory with an injected store. */
+  readonly throttle?: LoginThrottle;
+  readonly identityProvider?: IdentityProvider;
+  readonly mailer?: Mailer;
+  readonly logger?: FastifyBaseLogger;
+  /** The gateway's public keys, when known in-process (all-in-one); otherwise fetched from its JWKS URL. */
+  readonly assertionKeys?: JSONWebKeySet;
+  readonly collectProcessMetrics?: boolean;
+  /** Tests: the password hasher (e.g. counting) and the identity clock (token expiry). */
+  readonly passwordHasher?: PasswordHasher;
+  readonly clock?: () => number;
+}
+
+export async function buildAuthApp(
+  config: AuthConfig,
+  dependencies: AuthDependencies = {},
+): Promise<FastifyInstance> {
+  const trust = compileTrust(config.server.trustedProxies);
+  const logger: FastifyBaseLogger =
+    dependencies.logger ?? createLogger({ service: 'auth', level: config.log.level });
+  const app = Fastify({
+    loggerInstance: logger,
+    trustProxy: config.server.trustedProxies.length > 0 ? [...config.server.trustedProxies] : false,
+    genReqId: requestIdGenerator(trust),
+    requestIdHeader: false,
+    logController: new LogController({
+      requestIdLogLabel: 'requestId',
+      disableRequestLogging: true,
+    }),
+    bodyLimit: config.server.maxBodyBytes,
+    clientErrorHandler: createClientErrorHandler({
+      badRequest: 'bad_request',
+      headersTooLarge: 'headers_too_large',
+    }),
+    return503OnClosing: true,
+  });
+
+  await app.register(
+    errorHandlerPlugin,
+    errorHandlerOptions({
+      registry: authErrors,
+      badRequestCode: 'bad_request',
+      validationCode: 'validation_failed',
+      payloadTooLargeCode: 'payload_too_large',
+      notFoundCode: 'not_found',
+      internalCode: 'internal_error',
+      mapError: mapAuthError,
+    }),
+  );
+  acceptStrictJson(app);
+  await app.register(metricsPlugin, {
+    prefix: METRIC_PREFIX,
+    collectDefaults: dependencies.collectProcessMetrics ?? true,
+  });
+  const metrics = new AuthMetrics(app.metrics);
+  if (!config.sessions.cookieSecure) {
+    app.log.warn(
+      'AUTH_COOKIE_SECURE=false: cookies work over plain HTTP. Use this for local development only.',
+    );
+  }
+
+  const closers: (() => Promise<void>)[] = [];
+  app.addHook('onClose', async () => {
+    for (const close of closers.reverse()) await close();
+  });
+
+  const { store, throttle } = openStores(config, dependencies, closers);
+  const mailer = dependencies.mailer ?? createMailer(config, app.log);
+  if (dependencies.mailer === undefined) closers.push(() => mailer.close());
+  const provider =
+    dependencies.identityProvider ??
+    (await createIdentityProvider(config, mailer, app.log, {
+      hasher: dependencies.passwordHasher,
+      clock: dependencies.clock,
+    }));
+  if (dependencies.identityProvider === undefined) closers.push(() => provider.close());
+
+  const cookies = sessionCookies(config.sessions.cookieSecure);
+  const callers = new CallerResolver({
+    store,
+    verifyAssertion: assertionVerifier(config, dependencies.assertionKeys),
+    cookieName: cookies.name,
+    ipGranularity: config.sessions.ipGranularity,
+    logger: app.log,
+  });
+  const flows = new AccountFlows({
+    provider,
+    store,
+    throttle,
+    issuer: new SessionIssuer({
+      store,
+      mailer,
+      branding: config.branding,
+      provider: provider.name,
+      ipGranularity: config.sessions.ipGranularity,
+    }),
+    callers,
+    metrics,
+    handoff: config.handoff,
+  });
+
+  await app.register(healthPlugin, {
+    timeoutMs: 2_000,
+    checks: { redis: () => store.ping(), identity: () => provider.ping() },
+  });
+  await app.register(cookie, { hook: 'onRequest' });
+  await app.register(formBody, { bodyLimit: config.server.maxBodyBytes });
+  await app.register(csrfProtection, {
+    cookieKey: config.sessions.cookieSecure ? '__Host-authflow_csrf' : 'authflow_csrf',
+    cookieOpts: {
+      path: '/',
+      sameSite: 'strict',
+      httpOnly: true,
+      secure: config.sessions.cookieSecure,
+    },
+  });
+  await app.register(simpleAuthRoutes, {
+    flows,
+    cookies,
+    allowedOrigins: config.server.allowedOrigins,
+  });
+  await app.register(pageRoutes, {
+    flows,
+    cookies,
+    branding: config.branding,
+    allowedOrigins: config.server.allowedOrigins,
+    handoffSecret: config.handoff.secret,
+  });
+  return app;
+}
+
+/**
+ * JSON bodies must be valid UTF-8: invalid bytes are refused (400) instead of becoming U+FFFD
+ * inside an email address or password.
+ */
+function acceptStrictJson(app: FastifyInstance): void {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'buffer' },
+    (_request, body: Buffer, done) => {
+      try {
+        done(null, JSON.parse(decoder.decode(body)) as unknown);
+      } catch {
+        done(authErrors.create('bad_request', { message: 'The body is not valid UTF-8 JSON.' }));
+      }
+    },
+  );
+}
+
+function openStores(
+  config: AuthConfig,
+  dependencies: AuthDependencies,
+  closers: (() => Promise<void>)[],
+): { store: SessionStore; throttle: LoginThrottle } {
+  const policy = {
+    idleTtlMs: config.sessions.idleTtlMs,
+    absoluteTtlMs: config.sessions.absoluteTtlMs,
+  };
+  if (dependencies.sessionStore !== undefined) {
+    return {
+      store: dependencies.sessionStore,
+      throttle: dependencies.throttle ?? createMemoryLoginThrottle(config.throttle),
+    };
+  }
+  if (config.redis.url === undefined) {
+    throw new ConfigError(['REDIS_URL: is required (sessions and sign-in counters live in Redis)']);
+  }
+  const client: Redis = createRedisClient({
+    url: config.redis.url,
+    commandTimeoutMs: config.redis.commandTimeoutMs,
+    connectionName: 'authflow-auth',
+  });
+  closers.push(async () => {
+    await client.quit().catch(() => client.disconnect());
+  });
+  const store = new RedisSessionStore({
+    client,
+    policy,
+    maxSessionsPerUser: config.sessions.maxPerUser,
+  });
+  return {
+    store,
+    throttle: dependencies.throttle ?? createRedisLoginThrottle(client, config.throttle),
+  };
+}
+
+function assertionVerifier(config: AuthConfig, keys: JSONWebKeySet | undefined): AssertionVerifier {
+  const base = { audience: config.assertion.audience, issuer: config.assertion.issuer };
+  return createAssertionVerifier(
+    keys === undefined ? { ...base, jwksUrl: config.assertion.jwksUrl } : { ...base, keys },
+  );
+}

@@ -1,0 +1,172 @@
+// The auth service's environment: one zod schema, AUTH_* names plus the shared AUTHFLOW_* and REDIS_URL.
+import { availableParallelism } from 'node:os';
+import { env } from '@authflow/config';
+import { sessionCookieName } from '@authflow/sessions';
+import { z } from 'zod';
+
+const hexColour = z.string().regex(/^#[0-9a-fA-F]{6}$/u, 'must be a colour like #2563eb');
+
+/** Every environment variable the auth service reads (the README's config table is checked against it). */
+export const authEnvVariables = z.object({
+  AUTH_HOST: env.string('127.0.0.1'),
+  AUTH_PORT: env.port(8001),
+  AUTH_PUBLIC_URL: env.url('http://localhost:8000'),
+  AUTH_ALLOWED_ORIGINS: env.list(),
+  AUTH_TRUSTED_PROXIES: env.list(),
+  AUTH_LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+  AUTH_SHUTDOWN_DRAIN_MS: env.integer(10_000, { min: 0, max: 600_000 }),
+  AUTH_MAX_BODY_BYTES: env.integer(65_536, { min: 1_024, max: 10_485_760 }),
+
+  REDIS_URL: env.optionalString(),
+  AUTH_REDIS_COMMAND_TIMEOUT_MS: env.integer(500, { min: 10, max: 60_000 }),
+  AUTH_SESSION_IDLE_TTL_SECONDS: env.integer(3_600, { min: 1 }),
+  AUTH_SESSION_ABSOLUTE_TTL_SECONDS: env.integer(604_800, { min: 1 }),
+  AUTH_MAX_SESSIONS_PER_USER: env.integer(100, { min: 1, max: 10_000 }),
+  AUTH_COOKIE_SECURE: env.boolean(true),
+  AUTHFLOW_FINGERPRINT_IP_GRANULARITY: env.oneOf(['none', 'prefix', 'exact'], 'prefix'),
+  AUTHFLOW_HANDOFF_SECRET: env.secret({ minLength: 32, required: true }),
+  AUTH_DEFAULT_LANDING_PATH: env.string('/app/'),
+
+  AUTH_IDENTITY_PROVIDER: env.oneOf(['builtin', 'supabase'], 'builtin'),
+  AUTH_DATABASE_URL: env.optionalString(),
+  AUTH_DATA_DIR: env.string('.data/auth'),
+  AUTH_REQUIRE_EMAIL_VERIFICATION: env.boolean(true),
+  AUTH_ARGON2_MEMORY_KIB: env.integer(19_456, { min: 1_024, max: 4_194_304 }),
+  AUTH_ARGON2_ITERATIONS: env.integer(2, { min: 1, max: 100 }),
+  AUTH_ARGON2_PARALLELISM: env.integer(1, { min: 1, max: 64 }),
+  AUTH_HASH_CONCURRENCY: env.integer(Math.max(1, availableParallelism() - 1), { min: 1, max: 256 }),
+  AUTH_RESET_TOKEN_TTL_MINUTES: env.integer(30, { min: 1, max: 1_440 }),
+  AUTH_VERIFICATION_TOKEN_TTL_HOURS: env.integer(24, { min: 1, max: 720 }),
+
+  AUTH_LOGIN_MAX_FAILURES_PER_ACCOUNT: env.integer(5, { min: 1, max: 1_000 }),
+  AUTH_LOGIN_MAX_FAILURES_PER_IP: env.integer(50, { min: 1, max: 100_000 }),
+  AUTH_LOGIN_FAILURE_WINDOW_SECONDS: env.integer(900, { min: 1, max: 86_400 }),
+
+  AUTH_SMTP_URL: env.optionalString(),
+  AUTH_MAIL_FROM: env.string('AuthFlow <no-reply@localhost>'),
+  AUTH_OUTBOX_DIR: env.string('.outbox'),
+
+  AUTH_BRAND_APP_NAME: env.string('AuthFlow'),
+  AUTH_BRAND_LOGO_URL: env.optionalString(),
+  AUTH_BRAND_PRIMARY_COLOR: env.string('#2563eb').pipe(hexColour),
+  AUTH_BRAND_SUPPORT_EMAIL: env.optionalString(),
+
+  AUTH_GATEWAY_JWKS_URL: env.url('http://127.0.0.1:8000/.well-known/jwks.json'),
+  AUTH_GATEWAY_ISSUER: env.optionalString(),
+  AUTH_ASSERTION_AUDIENCE: env.string('auth'),
+
+  AUTH_SUPABASE_URL: env.optionalString(),
+  AUTH_SUPABASE_ANON_KEY: env.secret({ minLength: 1 }),
+  AUTH_SUPABASE_SERVICE_ROLE_KEY: env.secret({ minLength: 1 }),
+  AUTH_SUPABASE_TIMEOUT_MS: env.integer(5_000, { min: 100, max: 60_000 }),
+  AUTH_SUPABASE_FORWARD_CLIENT_IP: env.boolean(true),
+});
+
+export const authEnvSchema = authEnvVariables
+  .superRefine((vars, context) => {
+    if (vars.AUTH_SESSION_ABSOLUTE_TTL_SECONDS < vars.AUTH_SESSION_IDLE_TTL_SECONDS) {
+      context.addIssue({
+        code: 'custom',
+        path: ['AUTH_SESSION_ABSOLUTE_TTL_SECONDS'],
+        message: 'must not be shorter than AUTH_SESSION_IDLE_TTL_SECONDS',
+      });
+    }
+    if (
+      !vars.AUTH_DEFAULT_LANDING_PATH.startsWith('/') ||
+      vars.AUTH_DEFAULT_LANDING_PATH.startsWith('//')
+    ) {
+      context.addIssue({
+        code: 'custom',
+        path: ['AUTH_DEFAULT_LANDING_PATH'],
+        message: 'must be a path on this origin',
+      });
+    }
+    if (vars.AUTH_IDENTITY_PROVIDER === 'supabase') {
+      for (const name of [
+        'AUTH_SUPABASE_URL',
+        'AUTH_SUPABASE_ANON_KEY',
+        'AUTH_SUPABASE_SERVICE_ROLE_KEY',
+      ] as const) {
+        if (vars[name] === undefined)
+          context.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'is required with AUTH_IDENTITY_PROVIDER=supabase',
+          });
+      }
+    }
+  })
+  .transform((vars) => {
+    const publicOrigin = new URL(vars.AUTH_PUBLIC_URL).origin;
+    return {
+      server: {
+        host: vars.AUTH_HOST,
+        port: vars.AUTH_PORT,
+        publicUrl: vars.AUTH_PUBLIC_URL,
+        allowedOrigins:
+          vars.AUTH_ALLOWED_ORIGINS.length > 0 ? vars.AUTH_ALLOWED_ORIGINS : [publicOrigin],
+        trustedProxies: vars.AUTH_TRUSTED_PROXIES,
+        shutdownDrainMs: vars.AUTH_SHUTDOWN_DRAIN_MS,
+        maxBodyBytes: vars.AUTH_MAX_BODY_BYTES,
+      },
+      log: { level: vars.AUTH_LOG_LEVEL },
+      redis: { url: vars.REDIS_URL, commandTimeoutMs: vars.AUTH_REDIS_COMMAND_TIMEOUT_MS },
+      sessions: {
+        idleTtlMs: vars.AUTH_SESSION_IDLE_TTL_SECONDS * 1_000,
+        absoluteTtlMs: vars.AUTH_SESSION_ABSOLUTE_TTL_SECONDS * 1_000,
+        maxPerUser: vars.AUTH_MAX_SESSIONS_PER_USER,
+        cookieSecure: vars.AUTH_COOKIE_SECURE,
+        cookieName: sessionCookieName(vars.AUTH_COOKIE_SECURE),
+        ipGranularity: vars.AUTHFLOW_FINGERPRINT_IP_GRANULARITY,
+      },
+      handoff: {
+        secret: vars.AUTHFLOW_HANDOFF_SECRET ?? '',
+        defaultLandingPath: vars.AUTH_DEFAULT_LANDING_PATH,
+      },
+      identity: {
+        provider: vars.AUTH_IDENTITY_PROVIDER,
+        databaseUrl: vars.AUTH_DATABASE_URL,
+        dataDir: vars.AUTH_DATA_DIR,
+        requireEmailVerification: vars.AUTH_REQUIRE_EMAIL_VERIFICATION,
+        argon2: {
+          memoryKib: vars.AUTH_ARGON2_MEMORY_KIB,
+          iterations: vars.AUTH_ARGON2_ITERATIONS,
+          parallelism: vars.AUTH_ARGON2_PARALLELISM,
+          concurrency: vars.AUTH_HASH_CONCURRENCY,
+        },
+        resetTokenTtlMs: vars.AUTH_RESET_TOKEN_TTL_MINUTES * 60_000,
+        verificationTokenTtlMs: vars.AUTH_VERIFICATION_TOKEN_TTL_HOURS * 3_600_000,
+        supabase: {
+          url: vars.AUTH_SUPABASE_URL,
+          anonKey: vars.AUTH_SUPABASE_ANON_KEY,
+          serviceRoleKey: vars.AUTH_SUPABASE_SERVICE_ROLE_KEY,
+          timeoutMs: vars.AUTH_SUPABASE_TIMEOUT_MS,
+          forwardClientIp: vars.AUTH_SUPABASE_FORWARD_CLIENT_IP,
+        },
+      },
+      throttle: {
+        maxFailuresPerAccount: vars.AUTH_LOGIN_MAX_FAILURES_PER_ACCOUNT,
+        maxFailuresPerIp: vars.AUTH_LOGIN_MAX_FAILURES_PER_IP,
+        windowMs: vars.AUTH_LOGIN_FAILURE_WINDOW_SECONDS * 1_000,
+      },
+      mail: {
+        smtpUrl: vars.AUTH_SMTP_URL,
+        from: vars.AUTH_MAIL_FROM,
+        outboxDir: vars.AUTH_OUTBOX_DIR,
+      },
+      branding: {
+        appName: vars.AUTH_BRAND_APP_NAME,
+        logoUrl: vars.AUTH_BRAND_LOGO_URL,
+        primaryColor: vars.AUTH_BRAND_PRIMARY_COLOR,
+        supportEmail: vars.AUTH_BRAND_SUPPORT_EMAIL,
+        publicUrl: vars.AUTH_PUBLIC_URL,
+      },
+      assertion: {
+        jwksUrl: vars.AUTH_GATEWAY_JWKS_URL,
+        issuer: vars.AUTH_GATEWAY_ISSUER ?? vars.AUTH_PUBLIC_URL,
+        audience: vars.AUTH_ASSERTION_AUDIENCE,
+      },
+    };
+  });
+
+export type AuthConfig = z.output<typeof authEnvSchema>;

@@ -1,0 +1,40 @@
+// Every code the auth service answers with (DESIGN.md §8); the README's table is checked against this.
+import { defineErrorRegistry } from '@authflow/errors';
+
+export const authErrors = defineErrorRegistry({
+  bad_request: { status: 400, message: 'The request is not valid.' },
+  validation_failed: { status: 400, message: 'Some fields are not valid.' },
+  invalid_token: { status: 400, message: 'This link is invalid or has expired.' },
+  unauthenticated: { status: 401, message: 'Sign in to continue.' },
+  session_invalid: { status: 401, message: 'Your session has ended. Sign in again.' },
+  fingerprint_mismatch: {
+    status: 401,
+    message: 'This session belongs to another device and has been ended. Sign in again.',
+  },
+  invalid_credentials: { status: 401, message: 'The email or password is not correct.' },
+  email_not_confirmed: {
+    status: 403,
+    message: 'Confirm your email address first: follow the link we sent you.',
+  },
+  csrf_failed: {
+    status: 403,
+    message: 'The request did not come from this site. Reload the page and try again.',
+  },
+  not_found: { status: 404, message: 'Nothing is served at this address.' },
+  payload_too_large: { status: 413, message: 'The request body is too large.' },
+  unsupported_media_type: { status: 415, message: 'Send the request as application/json.' },
+  weak_password: { status: 422, message: 'Choose a stronger password.' },
+  rate_limited: { status: 429, message: 'Too many attempts. Try again later.' },
+  headers_too_large: { status: 431, message: 'Request header fields are too large.' },
+  internal_error: { status: 500, message: 'Something went wrong on our side.' },
+  identity_provider_unavailable: {
+    status: 503,
+    message: 'Accounts cannot be reached right now. Try again in a few seconds.',
+  },
+  session_store_unavailable: {
+    status: 503,
+    message: 'Sessions cannot be reached right now. Try again in a few seconds.',
+  },
+});
+
+export type AuthErrorCode = Parameters<typeof authErrors.create>[0];

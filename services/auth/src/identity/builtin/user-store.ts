@@ -1,0 +1,154 @@
+// SQL for accounts and their single-use tokens. Times come from the caller (testable clocks).
+import type { Database, Queryable } from './database.js';
+
+export interface UserRow {
+  readonly id: string;
+  readonly email: string;
+  readonly password_hash: string;
+  readonly roles: string[];
+  readonly email_verified_at: Date | null;
+}
+
+export type TokenPurpose = 'verify_email' | 'reset_password';
+
+const UNIQUE_VIOLATION = '23505';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu;
+const USER_COLUMNS = 'id, email, password_hash, roles, email_verified_at';
+
+export class UserStore {
+  readonly #db: Database;
+
+  constructor(db: Database) {
+    this.#db = db;
+  }
+
+  /** Creates the account, or returns undefined when the address is taken (any case). */
+  async create(user: {
+    id: string;
+    email: string;
+    passwordHash: string;
+    roles: readonly string[];
+    now: Date;
+  }): Promise<UserRow | undefined> {
+    try {
+      const { rows } = await this.#db.query<UserRow>(
+        `insert into users (id, email, password_hash, roles, password_changed_at, created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $5, $5) returning ${USER_COLUMNS}`,
+        [user.id, user.email, user.passwordHash, [...user.roles], user.now],
+      );
+      return rows[0];
+    } catch (error) {
+      if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) return undefined;
+      throw error;
+    }
+  }
+
+  async findByEmail(email: string): Promise<UserRow | undefined> {
+    const { rows } = await this.#db.query<UserRow>(
+      `select ${USER_COLUMNS} from users where lower(email) = lower($1)`,
+      [email],
+    );
+    return rows[0];
+  }
+
+  async findById(id: string): Promise<UserRow | undefined> {
+    if (!UUID.test(id)) return undefined;
+    const { rows } = await this.#db.query<UserRow>(
+      `select ${USER_COLUMNS} from users where id = $1`,
+      [id],
+    );
+    return rows[0];
+  }
+
+  async markEmailVerified(
+    userId: string,
+    now: Date,
+    db: Queryable = this.#db,
+  ): Promise<UserRow | undefined> {
+    const { rows } = await db.query<UserRow>(
+      `update users set email_verified_at = coalesce(email_verified_at, $2), updated_at = $2 where id = $1 returning ${USER_COLUMNS}`,
+      [userId, now],
+    );
+    return rows[0];
+  }
+
+  /** Stores a new hash; `changed` marks a password change (not a re-hash of the same password). */
+  async setPasswordHash(
+    userId: string,
+    passwordHash: string,
+    now: Date,
+    changed: boolean,
+    db: Queryable = this.#db,
+  ): Promise<void> {
+    await db.query(
+      `update users set password_hash = $2, updated_at = $3${changed ? ', password_changed_at = $3' : ''} where id = $1`,
+      [userId, passwordHash, now],
+    );
+  }
+
+  /** Issues a token, retiring the user's earlier unused tokens of the same purpose. */
+  async issueToken(token: {
+    hash: string;
+    userId: string;
+    purpose: TokenPurpose;
+    now: Date;
+    expiresAt: Date;
+  }): Promise<void> {
+    await this.#db.transaction(async (tx) => {
+      await tx.query(
+        'update one_time_tokens set used_at = $3 where user_id = $1 and purpose = $2 and used_at is null',
+        [token.userId, token.purpose, token.now],
+      );
+      await tx.query(
+        'insert into one_time_tokens (token_hash, user_id, purpose, created_at, expires_at) values ($1, $2, $3, $4, $5)',
+        [token.hash, token.userId, token.purpose, token.now, token.expiresAt],
+      );
+    });
+  }
+
+  /** Uses a token once, atomically: the user id when it was valid, unused and unexpired. */
+  async consumeToken(
+    hash: string,
+    purpose: TokenPurpose,
+    now: Date,
+    db: Queryable = this.#db,
+  ): Promise<string | undefined> {
+    const { rows } = await db.query<{ user_id: string }>(
+      `update one_time_tokens set used_at = $3
+       where token_hash = $1 and purpose = $2 and used_at is null and expires_at > $3
+       returning user_id`,
+      [hash, purpose, now],
+    );
+    return rows[0]?.user_id;
+  }
+
+  /** Retires every unused token of a purpose (after a password reset, older links die). */
+  async retireTokens(
+    userId: string,
+    purpose: TokenPurpose,
+    now: Date,
+    db: Queryable = this.#db,
+  ): Promise<void> {
+    await db.query(
+      'update one_time_tokens set used_at = $3 where user_id = $1 and purpose = $2 and used_at is null',
+      [userId, purpose, now],
+    );
+  }
+
+  /** When the user was last sent a token of this purpose (mail cooldown). */
+  async lastTokenIssuedAt(userId: string, purpose: TokenPurpose): Promise<Date | undefined> {
+    const { rows } = await this.#db.query<{ created_at: Date }>(
+      'select max(created_at) as created_at from one_time_tokens where user_id = $1 and purpose = $2',
+      [userId, purpose],
+    );
+    return rows[0]?.created_at ?? undefined;
+  }
+
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.#db.transaction(work);
+  }
+
+  async ping(): Promise<void> {
+    await this.#db.query('select 1');
+  }
+}

@@ -1,0 +1,199 @@
+// The IdentityProvider contract: every provider (built-in, Supabase) runs this suite.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type IdentityErrorCode,
+  type IdentityProvider,
+  isIdentityError,
+  type RequestContext,
+} from './identity-provider.js';
+
+export interface ProviderHarness {
+  readonly provider: IdentityProvider;
+  /** The token carried by the last verification or reset mail sent to `email`, if any. */
+  lastToken(email: string, kind: 'verify_email' | 'reset_password'): Promise<string | undefined>;
+  /** Moves the provider's clock (token expiry) forward. */
+  advanceClock(ms: number): void;
+  close(): Promise<void>;
+}
+
+export interface ContractOptions {
+  /** How long reset links live for this harness (the suite steps past it). */
+  readonly resetTokenTtlMs: number;
+}
+
+const context: RequestContext = { ip: '203.0.113.50', requestId: 'contract' };
+const strong = 'correct horse battery staple';
+const stronger = 'tr0ub4dor & 3 green apples';
+
+/** A fresh address per test: suites share one database. */
+export const uniqueEmail = (label = 'user'): string =>
+  `${label}-${randomBytes(5).toString('hex')}@example.com`;
+
+async function refusal(
+  promise: Promise<unknown>,
+): Promise<{ code: IdentityErrorCode; details: unknown }> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isIdentityError(error)) return { code: error.code, details: error.details };
+    throw error;
+  }
+  throw new Error('expected the provider to refuse');
+}
+
+export function describeIdentityProviderContract(
+  name: string,
+  makeHarness: () => Promise<ProviderHarness>,
+  options: ContractOptions,
+): void {
+  describe(`IdentityProvider contract: ${name}`, () => {
+    let harness: ProviderHarness;
+    let provider: IdentityProvider;
+
+    beforeAll(async () => {
+      harness = await makeHarness();
+      provider = harness.provider;
+    }, 60_000);
+    afterAll(async () => {
+      await harness.close();
+    });
+
+    async function signedUpAndVerified(email = uniqueEmail(), password = strong) {
+      await provider.signUp({ email, password }, context);
+      const token = await harness.lastToken(email, 'verify_email');
+      if (token === undefined) throw new Error('no verification mail');
+      return { email, password, user: await provider.verifyEmail({ token }, context) };
+    }
+
+    it('signs up, refuses sign-in until the address is verified, then signs in', async () => {
+      const email = uniqueEmail('ada');
+      await expect(provider.signUp({ email, password: strong }, context)).resolves.toBeUndefined();
+      expect((await refusal(provider.signIn({ email, password: strong }, context))).code).toBe(
+        'email_not_confirmed',
+      );
+      // The unconfirmed state is revealed only to someone holding the password.
+      expect(
+        (await refusal(provider.signIn({ email, password: 'wrong password here' }, context))).code,
+      ).toBe('invalid_credentials');
+      const token = await harness.lastToken(email, 'verify_email');
+      expect(token).toEqual(expect.any(String));
+      const verified = await provider.verifyEmail({ token: token ?? '' }, context);
+      expect(verified).toMatchObject({ email, emailVerified: true });
+      const user = await provider.signIn({ email, password: strong }, context);
+      expect(user).toEqual(verified);
+      expect(await provider.getUser(user.id)).toEqual(user);
+    });
+
+    it('answers an unknown address and a wrong password identically', async () => {
+      const { email } = await signedUpAndVerified();
+      const unknown = await refusal(
+        provider.signIn({ email: uniqueEmail('nobody'), password: strong }, context),
+      );
+      const wrong = await refusal(
+        provider.signIn({ email, password: 'not the password!' }, context),
+      );
+      expect(unknown).toEqual({ code: 'invalid_credentials', details: {} });
+      expect(wrong).toEqual(unknown);
+    });
+
+    it('treats addresses case-insensitively and never lets a second sign-up take over', async () => {
+      const { email, user } = await signedUpAndVerified(uniqueEmail('Case'));
+      expect(
+        await provider.signIn({ email: email.toUpperCase(), password: strong }, context),
+      ).toEqual(user);
+      await expect(
+        provider.signUp({ email: email.toLowerCase(), password: stronger }, context),
+      ).resolves.toBeUndefined();
+      expect((await refusal(provider.signIn({ email, password: stronger }, context))).code).toBe(
+        'invalid_credentials',
+      );
+      expect(await provider.signIn({ email, password: strong }, context)).toEqual(user);
+    });
+
+    it('uses a verification token once', async () => {
+      const email = uniqueEmail();
+      await provider.signUp({ email, password: strong }, context);
+      const token = (await harness.lastToken(email, 'verify_email')) ?? '';
+      await provider.verifyEmail({ token }, context);
+      expect((await refusal(provider.verifyEmail({ token }, context))).code).toBe('invalid_token');
+      expect(
+        (await refusal(provider.verifyEmail({ token: 'not-a-real-token' }, context))).code,
+      ).toBe('invalid_token');
+    });
+
+    it('refuses weak passwords with reasons', async () => {
+      for (const password of ['short', 'password123']) {
+        const { code, details } = await refusal(
+          provider.signUp({ email: uniqueEmail(), password }, context),
+        );
+        expect(code).toBe('weak_password');
+        expect((details as { reasons?: unknown[] }).reasons?.length).toBeGreaterThan(0);
+      }
+      expect(['weak_password', 'validation_failed']).toContain(
+        (
+          await refusal(
+            provider.signUp({ email: uniqueEmail(), password: 'x'.repeat(200) }, context),
+          )
+        ).code,
+      );
+    });
+
+    it('refuses a malformed address', async () => {
+      expect(
+        (await refusal(provider.signUp({ email: 'not-an-address', password: strong }, context)))
+          .code,
+      ).toBe('validation_failed');
+    });
+
+    it('resets a password with a mailed token, once, and not after it expires', async () => {
+      const { email, user } = await signedUpAndVerified();
+      await expect(
+        provider.requestPasswordReset({ email: uniqueEmail('ghost') }, context),
+      ).resolves.toBeUndefined();
+      await provider.requestPasswordReset({ email }, context);
+      const token = (await harness.lastToken(email, 'reset_password')) ?? '';
+      expect(token).not.toBe('');
+      expect(await provider.resetPassword({ token, password: stronger }, context)).toMatchObject({
+        id: user.id,
+      });
+      expect(await provider.signIn({ email, password: stronger }, context)).toMatchObject({
+        id: user.id,
+      });
+      expect((await refusal(provider.signIn({ email, password: strong }, context))).code).toBe(
+        'invalid_credentials',
+      );
+      expect(
+        (
+          await refusal(
+            provider.resetPassword({ token, password: 'yet another good one' }, context),
+          )
+        ).code,
+      ).toBe('invalid_token');
+
+      const late = await signedUpAndVerified();
+      await provider.requestPasswordReset({ email: late.email }, context);
+      const expiring = (await harness.lastToken(late.email, 'reset_password')) ?? '';
+      harness.advanceClock(options.resetTokenTtlMs + 60_000);
+      expect(
+        (await refusal(provider.resetPassword({ token: expiring, password: stronger }, context)))
+          .code,
+      ).toBe('invalid_token');
+    });
+
+    it('sends no reset mail for an address without an account', async () => {
+      const ghost = uniqueEmail('ghost');
+      await provider.requestPasswordReset({ email: ghost }, context);
+      expect(await harness.lastToken(ghost, 'reset_password')).toBeUndefined();
+    });
+
+    it('finds no user for an unknown id', async () => {
+      expect(await provider.getUser('00000000-0000-4000-8000-000000000000')).toBeNull();
+      expect(await provider.getUser('not-a-uuid')).toBeNull();
+    });
+
+    it('answers a readiness ping', async () => {
+      await expect(provider.ping()).resolves.toBeUndefined();
+    });
+  });
+}

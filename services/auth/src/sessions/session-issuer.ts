@@ -1,0 +1,86 @@
+// Opens a session at sign-in: fingerprint, a fresh token, the device record, a new-device notice.
+import {
+  computeFingerprint,
+  describeDevice,
+  deviceIdOf,
+  fingerprintInputFromHeaders,
+  type IpGranularity,
+} from '@authflow/fingerprint';
+import type { CreatedSession, SessionStore } from '@authflow/sessions';
+import type { FastifyRequest } from 'fastify';
+import type { Branding } from '../branding.js';
+import type { IdentityUser } from '../identity/identity-provider.js';
+import { newDeviceMail } from '../mail/mail-templates.js';
+import type { Mailer } from '../mail/mailer.js';
+
+export interface SessionIssuerOptions {
+  readonly store: SessionStore;
+  readonly mailer: Mailer;
+  readonly branding: Branding;
+  readonly provider: string;
+  /** Must equal the gateway's (AUTHFLOW_FINGERPRINT_IP_GRANULARITY): both compute the same digest. */
+  readonly ipGranularity: IpGranularity;
+}
+
+export class SessionIssuer {
+  readonly #options: SessionIssuerOptions;
+
+  constructor(options: SessionIssuerOptions) {
+    this.#options = options;
+  }
+
+  /** A new session for `user` bound to this request's device. Any token the request presented is ignored. */
+  async issue(user: IdentityUser, request: FastifyRequest): Promise<CreatedSession> {
+    const userAgent = request.headers['user-agent'] ?? '';
+    const fingerprint = computeFingerprint(
+      fingerprintInputFromHeaders(request.headers, request.ip),
+      {
+        ipGranularity: this.#options.ipGranularity,
+      },
+    );
+    const deviceLabel = describeDevice(userAgent);
+    const created = await this.#options.store.create({
+      userId: user.id,
+      email: user.email,
+      roles: user.roles,
+      provider: this.#options.provider,
+      fingerprint,
+      ip: request.ip,
+      userAgent,
+      deviceLabel,
+      aal: 'aal1',
+    });
+    const { firstSeen, knownDevices } = await this.#options.store.recordDeviceSeen(
+      user.id,
+      deviceIdOf(fingerprint),
+    );
+    // No notice for the very first device of an account: there is nothing to compare with.
+    if (firstSeen && knownDevices > 0) {
+      this.#options.mailer
+        .send(
+          newDeviceMail(this.#options.branding, {
+            to: user.email,
+            deviceLabel,
+            ip: request.ip,
+            when: new Date(created.session.createdAt),
+          }),
+        )
+        .catch((error: unknown) =>
+          request.log.error({ err: error, kind: 'new_device' }, 'mail could not be sent'),
+        );
+    }
+    request.log.info(
+      {
+        audit: true,
+        event: 'login.succeeded',
+        userId: user.id,
+        sessionId: created.session.id,
+        ip: request.ip,
+        device: deviceLabel,
+        newDevice: firstSeen,
+      },
+      'signed in',
+    );
+    return created;
+  }
+}
