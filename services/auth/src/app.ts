@@ -23,6 +23,7 @@ import { AccountFlows } from './flows/account-flows.js';
 import { createIdentityProvider } from './identity/create-identity-provider.js';
 import type { PasswordHasher } from './identity/builtin/password-hasher.js';
 import type { IdentityProvider } from './identity/identity-provider.js';
+import { SupabaseIdentityProvider } from './identity/supabase/supabase-provider.js';
 import { createMailer } from './mail/create-mailer.js';
 import type { Mailer } from './mail/mailer.js';
 import { AuthMetrics, METRIC_PREFIX } from './observability/auth-metrics.js';
@@ -115,6 +116,7 @@ export async function buildAuthApp(
       clock: dependencies.clock,
     }));
   if (dependencies.identityProvider === undefined) closers.push(() => provider.close());
+  if (provider instanceof SupabaseIdentityProvider) metrics.breakers.track(provider.breaker);
 
   const cookies = sessionCookies(config.sessions.cookieSecure);
   const callers = new CallerResolver({

@@ -264,4 +264,16 @@ describe('session inventory', () => {
     expect(logout.headers.location).toBe('/auth/logged-out');
     expect((await laptop.get('/auth/sessions')).status).toBe(302);
   });
+
+  it('signs out from a plain link through the confirmation page', async () => {
+    const { browser } = await signedInBrowser(chromeOnMac.headers);
+    const page = await browser.get('/auth/logout');
+    expect(page.status).toBe(200);
+    const signedOut = await browser.post('/auth/logout', {
+      form: { _csrf: BrowserClient.csrfTokenOf(page.body) },
+    });
+    expect(signedOut.status).toBe(303);
+    expect(signedOut.headers.location).toBe('/auth/logged-out');
+    expect((await browser.get('/api/v1/simple_auth/me', json)).status).toBe(401);
+  });
 });

@@ -5,7 +5,12 @@ export { AUTH_PATHS } from './auth-paths.js';
 export { PASSWORD_HINT, PASSWORD_MIN_LENGTH } from './forms.js';
 export { STYLESHEET_PATH } from './layout.js';
 export { DEFAULT_PRIMARY_COLOR, renderStylesheet } from './stylesheet.js';
-export { renderLoggedOutPage, renderLoginPage, type LoginView } from './sign-in-pages.js';
+export {
+  renderLoggedOutPage,
+  renderLoginPage,
+  renderLogoutPage,
+  type LoginView,
+} from './sign-in-pages.js';
 export {
   renderCheckEmailPage,
   renderEmailVerifiedPage,

@@ -82,3 +82,22 @@ describe('renderLoggedOutPage', () => {
     expect(findTags(page, 'form')).toHaveLength(0);
   });
 });
+
+describe('renderLogoutPage', () => {
+  it('asks before signing out, with a CSRF-carrying form', async () => {
+    const { renderLogoutPage } = await import('./sign-in-pages.js');
+    const page = renderLogoutPage({
+      branding: {
+        appName: 'Acme',
+        logoUrl: undefined,
+        primaryColor: '#2563eb',
+        supportEmail: undefined,
+        publicUrl: 'http://localhost:8000',
+      },
+      csrfToken: 'tok-123',
+    });
+    expect(page).toMatch(/<form[^>]*method="post"[^>]*action="\/auth\/logout"/u);
+    expect(page).toMatch(/name="_csrf"[^>]*value="tok-123"|value="tok-123"[^>]*name="_csrf"/u);
+    expect(page).toContain('<button type="submit"');
+  });
+});

@@ -55,6 +55,18 @@ export function renderLoginPage(context: PageContext, view: LoginView): string {
   });
 }
 
+/**
+ * "Sign out?" — reached by a plain link (e.g. from an app behind the gateway), which cannot
+ * carry a CSRF token; the button posts the real, token-carrying form.
+ */
+export function renderLogoutPage(context: PageContext): string {
+  return renderLayout(context.branding, {
+    title: 'Sign out',
+    content: html` <p>Sign out of ${context.branding.appName} on this device?</p>
+      ${renderPostForm({ action: AUTH_PATHS.logout, csrfToken: context.csrfToken, content: renderSubmitButton('Sign out') })}`,
+  });
+}
+
 export function renderLoggedOutPage(context: PageContext): string {
   return renderLayout(context.branding, {
     title: 'You are signed out',

@@ -16,6 +16,7 @@ import {
   renderForgotPasswordPage,
   renderLoggedOutPage,
   renderLoginPage,
+  renderLogoutPage,
   renderPasswordChangedPage,
   renderResetPasswordPage,
   renderResetRequestedPage,
@@ -268,6 +269,7 @@ export function pageRoutes(
   app.get('/auth/logged-out', (_request, reply) =>
     page(reply, renderLoggedOutPage(contextFor(reply))),
   );
+  app.get('/auth/logout', (_request, reply) => page(reply, renderLogoutPage(contextFor(reply))));
 
   app.get('/auth/sessions', async (request, reply) => {
     const caller = await flows.callers.resolve(request).catch(() => null);

@@ -1,0 +1,260 @@
+// The Supabase Auth IdentityProvider: accounts live in Supabase; AuthFlow keeps its own sessions
+// and never hands Supabase tokens to a browser.
+import { AuthClient, type GoTrueClient, type User } from '@supabase/supabase-js';
+import { type Breaker, createBreaker } from '@authflow/resilience';
+import { normaliseEmail } from '../email.js';
+import { checkPassword } from '../builtin/password-policy.js';
+import {
+  type Credentials,
+  IdentityError,
+  type IdentityProvider,
+  type IdentityUser,
+  type RequestContext,
+} from '../identity-provider.js';
+import { fromSupabaseError, isOutage } from './supabase-errors.js';
+
+export interface SupabaseProviderOptions {
+  /** The project URL, e.g. `https://abcd.supabase.co` (the auth API is at `/auth/v1`). */
+  readonly url: string;
+  /** Publishable (`sb_publishable_…`) or legacy anon key: user-level calls. */
+  readonly anonKey: string;
+  /** Secret (`sb_secret_…`) or legacy service-role key: admin calls only, unless IP forwarding. */
+  readonly serviceRoleKey: string;
+  /** Every Supabase call answers within this, or counts as an outage. */
+  readonly timeoutMs: number;
+  /**
+   * Send `Sb-Forwarded-For: <client IP>` so Supabase's per-IP limits see users, not this
+   * server. Supabase honours it only with a secret key, so user-level calls then use that key.
+   */
+  readonly forwardClientIp: boolean;
+  /** Where mail links point: AuthFlow's own endpoints (the project's templates use `{{ .TokenHash }}`). */
+  readonly links: { readonly verifyEmail: string; readonly resetPassword: string };
+  readonly breaker?: { readonly resetTimeoutMs?: number; readonly volumeThreshold?: number };
+  readonly fetch?: typeof fetch;
+}
+
+type Operation<T> = () => Promise<T>;
+
+/** True for the new-style secret keys, which Supabase accepts for IP forwarding. */
+export function isSecretKey(key: string): boolean {
+  return key.startsWith('sb_secret_');
+}
+
+export class SupabaseIdentityProvider implements IdentityProvider {
+  readonly name = 'supabase';
+  readonly breaker: Breaker<[Operation<unknown>], unknown>;
+  readonly #options: SupabaseProviderOptions;
+  readonly #forwarding: boolean;
+
+  constructor(options: SupabaseProviderOptions) {
+    this.#options = options;
+    this.#forwarding = options.forwardClientIp && isSecretKey(options.serviceRoleKey);
+    this.breaker = createBreaker((operation: Operation<unknown>) => operation(), {
+      name: 'supabase',
+      // Each fetch is cut at timeoutMs; this only bounds what the SDK does around it.
+      timeoutMs: options.timeoutMs + 1_000,
+      resetTimeoutMs: options.breaker?.resetTimeoutMs ?? 10_000,
+      volumeThreshold: options.breaker?.volumeThreshold ?? 5,
+      isFailure: isOutage,
+    });
+  }
+
+  /** Whether Supabase will see the end user's IP (secret key and forwarding on). */
+  get forwardsClientIp(): boolean {
+    return this.#forwarding;
+  }
+
+  async signUp(input: Credentials, context: RequestContext): Promise<void> {
+    const email = normaliseEmail(input.email);
+    requireAcceptablePassword(input.password);
+    await this.#run(async () => {
+      const { data, error } = await this.#userClient(context).signUp({
+        email,
+        password: input.password,
+        options: { emailRedirectTo: this.#options.links.verifyEmail },
+      });
+      // A taken address comes back as a made-up user (no identities) with confirmations on, as
+      // 422 user_already_exists with them off, or as 429 inside the per-address mail window:
+      // all answered like a fresh sign-up, so the answer tells nothing.
+      if (error !== null && !isExistenceSignal(error)) throw error;
+      return data;
+    });
+  }
+
+  async signIn(input: Credentials, context: RequestContext): Promise<IdentityUser> {
+    return this.#run(async () => {
+      const client = this.#userClient(context);
+      const { data, error } = await client.signInWithPassword({
+        email: input.email.trim(),
+        password: input.password,
+      });
+      if (error !== null) throw error;
+      // AuthFlow keeps its own session; the Supabase one is ended at once, so no Supabase
+      // token outlives this call (nothing to leak, nothing to revoke later).
+      await this.#endSupabaseSession(data.session.access_token, 'local');
+      return toIdentityUser(data.user);
+    });
+  }
+
+  async requestPasswordReset(
+    input: { readonly email: string },
+    context: RequestContext,
+  ): Promise<void> {
+    const email = normaliseEmail(input.email);
+    await this.#run(async () => {
+      const { error } = await this.#userClient(context).resetPasswordForEmail(email, {
+        redirectTo: this.#options.links.resetPassword,
+      });
+      // A 429 inside the per-address window would reveal that the address exists.
+      if (error !== null && !isExistenceSignal(error)) throw error;
+    });
+  }
+
+  async resetPassword(
+    input: { readonly token: string; readonly password: string },
+    context: RequestContext,
+  ): Promise<IdentityUser> {
+    requireAcceptablePassword(input.password);
+    return this.#run(async () => {
+      // One client: verifyOtp stores the recovery session in it, updateUser and signOut use it.
+      const client = this.#userClient(context);
+      const verified = await client.verifyOtp({ token_hash: input.token, type: 'recovery' });
+      if (verified.error !== null) throw verified.error;
+      const updated = await client.updateUser({ password: input.password });
+      if (updated.error !== null) throw updated.error;
+      // A new password ends every Supabase session of the user too.
+      const signedOut = await client.signOut({ scope: 'global' });
+      if (signedOut.error !== null) throw signedOut.error;
+      return toIdentityUser(updated.data.user);
+    });
+  }
+
+  async verifyEmail(
+    input: { readonly token: string },
+    context: RequestContext,
+  ): Promise<IdentityUser> {
+    return this.#run(async () => {
+      const { data, error } = await this.#userClient(context).verifyOtp({
+        token_hash: input.token,
+        type: 'email',
+      });
+      if (error !== null) throw error;
+      if (data.session !== null) await this.#endSupabaseSession(data.session.access_token, 'local');
+      if (data.user === null) throw new IdentityError('invalid_token');
+      return toIdentityUser(data.user);
+    });
+  }
+
+  async getUser(userId: string): Promise<IdentityUser | null> {
+    // The SDK throws on a non-UUID before sending anything.
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu.test(userId))
+      return null;
+    return this.#run(async () => {
+      const { data, error } = await this.#adminClient().admin.getUserById(userId);
+      if (error !== null) {
+        if (error.status === 404) return null;
+        throw error;
+      }
+      return toIdentityUser(data.user);
+    });
+  }
+
+  /**
+   * AuthFlow ends every Supabase session right after using it (sign-in, verification) and signs
+   * out globally with the recovery session on a reset: no Supabase session of the user is left
+   * to end here.
+   */
+  endAllSessions(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  async ping(): Promise<void> {
+    // A lookup of a user that cannot exist: 404 means Supabase answered.
+    await this.getUser('00000000-0000-4000-8000-000000000000');
+  }
+
+  close(): Promise<void> {
+    this.breaker.shutdown();
+    return Promise.resolve();
+  }
+
+  /** Runs one operation through the breaker, with every failure in AuthFlow's terms. */
+  async #run<T>(operation: Operation<T>): Promise<T> {
+    try {
+      return (await this.breaker.fire(async () => {
+        try {
+          return await operation();
+        } catch (error) {
+          throw error instanceof IdentityError ? error : fromSupabaseError(error);
+        }
+      })) as T;
+    } catch (error) {
+      if (error instanceof IdentityError) throw error;
+      // Breaker open, or its own timeout: Supabase is not answering.
+      throw new IdentityError('identity_provider_unavailable', {}, { cause: error });
+    }
+  }
+
+  async #endSupabaseSession(accessToken: string, scope: 'local' | 'global'): Promise<void> {
+    const { error } = await this.#adminClient().admin.signOut(accessToken, scope);
+    // The session being gone already is what we want.
+    if (
+      error !== null &&
+      error.status !== 401 &&
+      error.status !== 403 &&
+      error.status !== 404 &&
+      error.name !== 'AuthSessionMissingError'
+    ) {
+      throw error;
+    }
+  }
+
+  /** A fresh client per operation: a stored session can never leak to another user's request. */
+  #userClient(context: RequestContext): GoTrueClient {
+    const key = this.#forwarding ? this.#options.serviceRoleKey : this.#options.anonKey;
+    return this.#client(key, this.#forwarding ? { 'Sb-Forwarded-For': context.ip } : {});
+  }
+
+  #adminClient(): GoTrueClient {
+    return this.#client(this.#options.serviceRoleKey, {});
+  }
+
+  #client(key: string, extraHeaders: Record<string, string>): GoTrueClient {
+    const timeoutMs = this.#options.timeoutMs;
+    const baseFetch = this.#options.fetch ?? fetch;
+    return new AuthClient({
+      url: `${this.#options.url.replace(/\/+$/u, '')}/auth/v1`,
+      headers: { apikey: key, Authorization: `Bearer ${key}`, ...extraHeaders },
+      persistSession: false,
+      autoRefreshToken: false,
+      detectSessionInUrl: false,
+      // Every request is cut at the timeout: the SDK reports it as a retryable fetch error.
+      fetch: (input, init) => baseFetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
+    });
+  }
+}
+
+/** Answers about an address that must not reach the caller (it exists, or it was just mailed). */
+function isExistenceSignal(error: { code?: string | undefined }): boolean {
+  return (
+    error.code === 'user_already_exists' ||
+    error.code === 'email_exists' ||
+    error.code === 'over_email_send_rate_limit'
+  );
+}
+
+function requireAcceptablePassword(password: string): void {
+  const problems = checkPassword(password);
+  if (problems.length > 0) throw new IdentityError('weak_password', { reasons: problems });
+}
+
+function toIdentityUser(user: User): IdentityUser {
+  const roles: unknown = user.app_metadata.roles;
+  return {
+    id: user.id,
+    email: user.email ?? '',
+    emailVerified: typeof user.email_confirmed_at === 'string' && user.email_confirmed_at !== '',
+    roles:
+      Array.isArray(roles) && roles.every((role) => typeof role === 'string') ? roles : ['user'],
+  };
+}
