@@ -1,0 +1,66 @@
+import type { AssertionIdentity } from '@authflow/gateway-assertion';
+import { describe, expect, it } from 'vitest';
+import { renderHomePage } from './home-page.js';
+import { escapeHtml, html } from './html.js';
+
+const identity: AssertionIdentity = {
+  userId: 'user-42',
+  email: 'ada@example.com',
+  roles: ['member', 'billing:read'],
+  sessionId: 'sid',
+  amr: ['pwd'],
+  issuer: 'http://localhost:8000',
+  audience: 'sample-backend',
+  issuedAt: 1_700_000_000,
+  expiresAt: 1_700_000_060,
+};
+
+describe('escapeHtml and html', () => {
+  it('escapes the characters that end text or an attribute', () => {
+    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
+    );
+  });
+
+  it('escapes values but not nested templates', () => {
+    const inner = html`<b>${'<i>'}</b>`;
+    expect(html`<p>${inner}${['<', 1]}</p>`.toString()).toBe('<p><b>&lt;i&gt;</b>&lt;1</p>');
+  });
+});
+
+describe('the home page', () => {
+  it('greets the user and shows the identity', () => {
+    const page = renderHomePage(identity);
+    expect(page).toContain('<h1>Hello, ada@example.com</h1>');
+    expect(page).toContain('<code>user-42</code>');
+    expect(page).toContain('<code>member</code>, <code>billing:read</code>');
+  });
+
+  it('escapes every value from the assertion', () => {
+    const page = renderHomePage({
+      ...identity,
+      email: '"><script>alert(1)</script>',
+      userId: '<img src=x onerror=alert(1)>',
+      roles: ['</code><script>'],
+    });
+    expect(page).not.toMatch(/<script>|<img/u);
+    expect(page).toContain('Hello, &quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+
+  it('says "none" for an empty role list', () => {
+    expect(renderHomePage({ ...identity, roles: [] })).toContain('<dd><em>none</em></dd>');
+  });
+
+  it('links to the sessions page, sign-out, the APIs, and loads only its own script and styles', () => {
+    const page = renderHomePage(identity);
+    for (const link of ['/auth/sessions', '/auth/logout', '/app/api/profile', '/app/api/headers']) {
+      expect(page).toContain(`href="${link}"`);
+    }
+    expect(page).toContain('<script type="module" src="/app/static/app.js"></script>');
+    expect(page).toContain('<link rel="stylesheet" href="/app/static/app.css" />');
+    expect(page).toContain('<link rel="icon" href="data:," />');
+    // Nothing inline: the CSP would block it, and the browser would log an error.
+    expect(page).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/u);
+    expect(page).not.toMatch(/\sstyle=|<style|\son[a-z]+=/u);
+  });
+});
