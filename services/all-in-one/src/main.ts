@@ -1,0 +1,40 @@
+// `npm start`: the whole stack in one process, ready to open in a browser.
+import { ConfigError } from '@authflow/config';
+import { runServices } from '@authflow/service-runtime';
+import { buildStack } from './stack.js';
+
+try {
+  const stack = await buildStack(process.env);
+  const [gateway] = stack.services;
+  if (gateway === undefined) throw new Error('no gateway');
+  const running = await runServices(stack.services, {
+    logger: gateway.app.log,
+    drainTimeoutMs: 5_000,
+    onClosed: () => stack.close(),
+  });
+  process.stdout.write(
+    [
+      '',
+      '  AuthFlow is running (all-in-one, development defaults).',
+      '',
+      `    Open           ${stack.publicUrl}/app/`,
+      `    Gateway        ${running.urls.gateway ?? ''}`,
+      `    Auth           ${running.urls.auth ?? ''}`,
+      `    Sample backend ${running.urls['sample-backend'] ?? ''}`,
+      '',
+      `    Mail goes to   ${stack.outboxDir} (each link is also logged by the auth service)`,
+      `    Accounts in    ${stack.dataDir} (PGlite); sessions in memory: they end with the process`,
+      '',
+      '  Sign up at /auth/signup, open the confirmation link from the outbox, then sign in.',
+      '  Ctrl-C stops everything cleanly.',
+      '',
+      '',
+    ].join('\n'),
+  );
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`AuthFlow: ${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}

@@ -1,0 +1,94 @@
+// The whole stack in one process on embedded defaults: memory sessions, PGlite, outbox mail,
+// a generated signing key and handoff secret. Nothing external is needed.
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { buildAuthApp, loadAuthConfig } from '@authflow/auth';
+import { buildGatewayApp, generateSigningKeys, loadGatewayConfig } from '@authflow/gateway';
+import { createLogger } from '@authflow/observability';
+import { buildSampleBackendApp, loadSampleBackendConfig } from '@authflow/sample-backend';
+import type { ServiceToRun } from '@authflow/service-runtime';
+import { MemorySessionStore } from '@authflow/sessions';
+
+export interface Stack {
+  readonly services: readonly ServiceToRun[];
+  readonly publicUrl: string;
+  readonly outboxDir: string;
+  readonly dataDir: string;
+  close(): Promise<void>;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Development defaults the person running `npm start` would otherwise have to type: plain-HTTP
+ * cookies, one secret for the handoff, and a loopback gateway trusted by auth. Anything set in
+ * the environment wins.
+ */
+export function allInOneEnvironment(env: Env): Record<string, string | undefined> {
+  const publicUrl = env.GATEWAY_PUBLIC_URL ?? 'http://localhost:8000';
+  return {
+    GATEWAY_COOKIE_SECURE: 'false',
+    AUTH_COOKIE_SECURE: 'false',
+    AUTHFLOW_HANDOFF_SECRET: randomBytes(32).toString('hex'),
+    GATEWAY_PUBLIC_URL: publicUrl,
+    AUTH_PUBLIC_URL: publicUrl,
+    AUTH_GATEWAY_ISSUER: publicUrl,
+    SAMPLE_BACKEND_ASSERTION_ISSUER: publicUrl,
+    AUTH_TRUSTED_PROXIES: 'loopback',
+    SAMPLE_BACKEND_TRUSTED_PROXIES: 'loopback',
+    AUTH_DATA_DIR: '.data/auth',
+    AUTH_OUTBOX_DIR: '.outbox',
+    ...env,
+  };
+}
+
+export async function buildStack(env: Env): Promise<Stack> {
+  const environment = allInOneEnvironment(env);
+  const gatewayConfig = await loadGatewayConfig(environment);
+  const authConfig = loadAuthConfig(environment);
+  const backendConfig = loadSampleBackendConfig(environment);
+  // One process, one store: auth creates sessions, the gateway reads them, revocations are
+  // delivered in memory. Sessions last as long as the process.
+  const store = new MemorySessionStore({
+    policy: {
+      idleTtlMs: gatewayConfig.sessions.idleTtlMs,
+      absoluteTtlMs: gatewayConfig.sessions.absoluteTtlMs,
+    },
+  });
+  const keys = await generateSigningKeys();
+  const gateway = await buildGatewayApp(gatewayConfig, {
+    sessionStore: store,
+    signingKeys: keys,
+    logger: createLogger({ service: 'gateway', level: gatewayConfig.log.level }),
+  });
+  const auth = await buildAuthApp(authConfig, {
+    sessionStore: store,
+    assertionKeys: { keys: [...keys.jwks.keys] },
+    logger: createLogger({ service: 'auth', level: authConfig.log.level }),
+  });
+  const backend = await buildSampleBackendApp(backendConfig, {
+    assertionKeys: { keys: [...keys.jwks.keys] },
+    logger: createLogger({ service: 'sample-backend', level: backendConfig.log.level }),
+  });
+  return {
+    services: [
+      {
+        name: 'gateway',
+        app: gateway,
+        host: gatewayConfig.server.host,
+        port: gatewayConfig.server.port,
+      },
+      { name: 'auth', app: auth, host: authConfig.server.host, port: authConfig.server.port },
+      {
+        name: 'sample-backend',
+        app: backend,
+        host: backendConfig.server.host,
+        port: backendConfig.server.port,
+      },
+    ],
+    publicUrl: gatewayConfig.server.publicUrl,
+    outboxDir: resolve(authConfig.mail.outboxDir),
+    dataDir: resolve(authConfig.identity.dataDir),
+    close: () => store.close(),
+  };
+}
