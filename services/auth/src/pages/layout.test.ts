@@ -16,6 +16,8 @@ describe('renderLayout', () => {
     expect(findTags(page, 'meta').some((tag) => tag.attributes.name === 'viewport')).toBe(true);
     expect(textOf(page, 'title')).toBe('Sign in · Acme');
     expect(findTags(page, 'link')).toEqual([
+      // An empty icon: browsers would otherwise request /favicon.ico and log a 404.
+      { name: 'link', attributes: { rel: 'icon', href: 'data:,' } },
       { name: 'link', attributes: { rel: 'stylesheet', href: '/auth/static/style.css' } },
     ]);
   });

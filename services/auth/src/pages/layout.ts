@@ -56,6 +56,8 @@ export function renderLayout(branding: Branding, options: LayoutOptions): string
         <meta name="color-scheme" content="light dark" />
         <meta name="referrer" content="same-origin" />
         <meta name="robots" content="noindex" />
+        <!-- No favicon request: it would 404 (and log a console error) on every page. -->
+        <link rel="icon" href="data:," />
         <title>${title} · ${branding.appName}</title>
         <link rel="stylesheet" href="${STYLESHEET_PATH}" />
       </head>
