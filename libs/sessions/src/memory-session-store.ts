@@ -196,7 +196,10 @@ export class MemorySessionStore implements SessionStore {
   }
 
   #revokeAll(userId: string, keepSessionId: string | undefined): string[] {
-    const revoked = [...(this.#byUser.get(userId) ?? [])].filter((id) => id !== keepSessionId);
+    // Only sessions still live are revoked (and announced); ended ones are just forgotten.
+    const revoked = [...(this.#byUser.get(userId) ?? [])].filter(
+      (id) => id !== keepSessionId && this.#live(id) !== undefined,
+    );
     for (const id of revoked) {
       this.#delete(id);
       this.#publish(id);
@@ -207,6 +210,9 @@ export class MemorySessionStore implements SessionStore {
   #evictBeyondCap(userId: string, newestId: string): void {
     const ids = this.#byUser.get(userId);
     if (ids === undefined || ids.size <= this.#maxSessionsPerUser) return;
+    // Sessions that already ended (idle or absolute expiry) are not counted against the cap.
+    for (const id of [...ids]) this.#live(id);
+    if (ids.size <= this.#maxSessionsPerUser) return;
     const oldestFirst = [...ids]
       .filter((id) => id !== newestId)
       .sort(

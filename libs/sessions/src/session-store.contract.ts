@@ -261,6 +261,38 @@ export function describeSessionStoreContract(adapter: string, makeHarness: MakeH
         expect(await store.find(created[0]!.id)).toBeNull();
         await vi.waitFor(() => expect(received).toContain(created[0]!.id));
       });
+
+      it('does not count sessions that ended idle against the cap', async () => {
+        const { store } = await harness({ maxSessionsPerUser: 2, policy: { idleTtlMs: 400 } });
+        const a = await store.create(newSessionInput({ userId: 'u-cap-idle' }));
+        await store.create(newSessionInput({ userId: 'u-cap-idle' })); // B
+        await sleep(250);
+        // A is in use (touched past half its idle life); B is left idle and ends at 400 ms.
+        expect(await store.touch(a.session)).not.toBeNull();
+        // B has ended by now (not read here: a read would clean it up and hide the bug).
+        await sleep(250);
+        const c = await store.create(newSessionInput({ userId: 'u-cap-idle' }));
+        expect(await store.find(a.session.id)).not.toBeNull();
+        expect((await store.listForUser('u-cap-idle')).map(({ id }) => id)).toEqual([
+          a.session.id,
+          c.session.id,
+        ]);
+      });
+
+      it('revokes and announces only sessions that were still live', async () => {
+        const { store } = await harness({ policy: { idleTtlMs: 300 } });
+        const received: string[] = [];
+        const subscription = store.subscribeRevocations((id) => received.push(id));
+        await vi.waitFor(() => expect(subscription.state).toBe('live'), { timeout: 5_000 });
+        const ended = await store.create(newSessionInput({ userId: 'u-all-live' }));
+        await sleep(200);
+        const live = await store.create(newSessionInput({ userId: 'u-all-live' }));
+        await sleep(200);
+        expect(await store.revokeAllForUser('u-all-live')).toEqual([live.session.id]);
+        await vi.waitFor(() => expect(received).toEqual([live.session.id]));
+        expect(received).not.toContain(ended.session.id);
+        await subscription.close();
+      });
     });
 
     describe('listing', () => {

@@ -32,13 +32,17 @@ export async function startRedisServer(
 ): Promise<RedisServerHandle> {
   const port = options.port ?? (await getFreePort());
   let child = await spawnRedis(port);
+  // Node does not report a stopped (SIGSTOP) child, so the handle remembers it: a frozen
+  // process must be continued before it can act on SIGTERM.
+  let paused = false;
   const exited = (process: ChildProcess): Promise<void> =>
     process.exitCode !== null || process.signalCode !== null
       ? Promise.resolve()
       : new Promise((resolve) => process.once('exit', () => resolve()));
   const signal = async (name: NodeJS.Signals): Promise<void> => {
     const current = child;
-    if (current.signalCode === 'SIGSTOP') current.kill('SIGCONT');
+    if (paused) current.kill('SIGCONT');
+    paused = false;
     current.kill(name);
     await exited(current);
   };
@@ -47,8 +51,13 @@ export async function startRedisServer(
     url: `redis://127.0.0.1:${port}`,
     stop: () => signal('SIGTERM'),
     kill: () => signal('SIGKILL'),
-    pause: () => child.kill('SIGSTOP'),
-    resume: () => child.kill('SIGCONT'),
+    pause: () => {
+      paused = child.kill('SIGSTOP');
+    },
+    resume: () => {
+      child.kill('SIGCONT');
+      paused = false;
+    },
     restart: async () => {
       await signal('SIGKILL');
       child = await spawnRedis(port);

@@ -27,7 +27,14 @@ export default async function setup(
   }
   if (hasDockerEngine()) {
     const { RedisContainer } = await import('@testcontainers/redis');
-    const container = await new RedisContainer('redis:7-alpine').start();
+    // A socket file or DOCKER_HOST does not mean an engine answers: a failed start still ends
+    // with the three ways to give the tests a Redis, not only Docker's own error.
+    const container = await new RedisContainer('redis:7-alpine').start().catch((error: unknown) => {
+      throw new Error(
+        `${REDIS_OPTIONS_MESSAGE} (A Docker engine looked available but testcontainers could not start Redis.)`,
+        { cause: error },
+      );
+    });
     project.provide('redisUrl', container.getConnectionUrl());
     report(project, `started a testcontainers Redis at ${container.getConnectionUrl()}`);
     return async () => {

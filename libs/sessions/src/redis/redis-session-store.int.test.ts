@@ -53,6 +53,24 @@ describe('RedisSessionStore on the shared test Redis', () => {
     await client.quit();
   });
 
+  it('drops unreadable and foreign-owned entries from a user index when listing', async () => {
+    const client = await connectedClient(sharedRedisUrl);
+    const prefix = uniquePrefix('strays');
+    const keys = sessionKeys(prefix);
+    const store = new RedisSessionStore({ client, keyPrefix: prefix });
+    const good = await store.create(newSessionInput({ userId: 'u-strays' }));
+    const bad = await store.create(newSessionInput({ userId: 'u-strays' }));
+    const foreign = await store.create(newSessionInput({ userId: 'u-strays' }));
+    await client.hset(keys.session(bad.session.id), 'roles', '"admin"');
+    await client.hset(keys.session(foreign.session.id), 'user_id', 'u-someone-else');
+
+    expect((await store.listForUser('u-strays')).map(({ id }) => id)).toEqual([good.session.id]);
+    expect(await client.zrange(keys.userSessions('u-strays'), '0', '-1')).toEqual([good.session.id]);
+    // The keys themselves are left alone (their owner and TTL decide).
+    expect(await client.exists(keys.session(foreign.session.id))).toBe(1);
+    await client.quit();
+  });
+
   it('keeps the user index alive as long as its longest-lived session', async () => {
     const client = await connectedClient(sharedRedisUrl);
     const prefix = uniquePrefix('index-ttl');

@@ -23,6 +23,7 @@ import {
   revokeAllScript,
   revokeScript,
   touchScript,
+  unindexScript,
 } from './scripts.js';
 
 export interface RedisSessionStoreOptions {
@@ -130,6 +131,7 @@ export class RedisSessionStore implements SessionStore {
       ),
     );
     const records: SessionRecord[] = [];
+    const strays: string[] = [];
     const flat = Array.isArray(reply) ? reply : [];
     for (let index = 0; index + 1 < flat.length; index += 2) {
       const id: unknown = flat[index];
@@ -138,6 +140,14 @@ export class RedisSessionStore implements SessionStore {
       const record = parseSessionHash(id, pairsToObject(fields));
       if (record !== null && record.userId === userId && record.absoluteExpiresAt > now)
         records.push(record);
+      // Unreadable, or another user's: find() would never serve it to this user either, so it
+      // leaves this user's index (the session key itself is left to its owner and its TTL).
+      else if (record === null || record.userId !== userId) strays.push(id);
+    }
+    if (strays.length > 0) {
+      await this.#command('unindex', () =>
+        unindexScript.run(this.#client, [this.#keys.userSessions(userId)], strays),
+      );
     }
     return records.sort((a, b) => a.createdAt - b.createdAt);
   }

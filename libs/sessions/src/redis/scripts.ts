@@ -21,6 +21,14 @@ redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[4])
 local evicted = {}
 local excess = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[7])
 if excess > 0 then
+  -- Sessions that ended by idle expiry are still indexed (by absolute expiry): forget them
+  -- first, so they do not count against the cap and push out a live one.
+  for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+    if redis.call('EXISTS', ARGV[6] .. id) == 0 then redis.call('ZREM', KEYS[2], id) end
+  end
+  excess = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[7])
+end
+if excess > 0 then
   local oldest = redis.call('ZRANGE', KEYS[2], 0, excess - 1)
   for _, id in ipairs(oldest) do
     if id ~= ARGV[3] then
@@ -76,7 +84,7 @@ return 0
 
 /**
  * KEYS: user_sessions. ARGV: channel, id to keep ('' = none), session key prefix.
- * Returns the revoked ids.
+ * Returns the revoked ids (those whose session still existed).
  */
 export const revokeAllScript = new LuaScript(
   'revoke-all',
@@ -84,10 +92,12 @@ export const revokeAllScript = new LuaScript(
 local revoked = {}
 for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   if id ~= ARGV[2] then
-    redis.call('DEL', ARGV[3] .. id)
     redis.call('ZREM', KEYS[1], id)
-    redis.call('PUBLISH', ARGV[1], id)
-    table.insert(revoked, id)
+    -- Only a session that still existed is revoked and announced; an ended one is just unindexed.
+    if redis.call('DEL', ARGV[3] .. id) == 1 then
+      redis.call('PUBLISH', ARGV[1], id)
+      table.insert(revoked, id)
+    end
   end
 end
 return revoked
@@ -128,5 +138,17 @@ local count = redis.call('HLEN', KEYS[1])
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return { known, count }
+`,
+);
+
+/**
+ * KEYS: user_sessions. ARGV: ids to drop from the index.
+ * Used after a list found records that are unreadable or belong to another user.
+ */
+export const unindexScript = new LuaScript(
+  'unindex',
+  `
+for _, id in ipairs(ARGV) do redis.call('ZREM', KEYS[1], id) end
+return #ARGV
 `,
 );
