@@ -16,6 +16,8 @@ export interface GatewaySettings {
   readonly handoffSecret: string;
   /** Extra GATEWAY_* variables (cache TTL, cap). */
   readonly env?: Readonly<Record<string, string>>;
+  /** When set, the gateway runs with `--cpu-prof` and writes its profile here at exit. */
+  readonly cpuProfileDir?: string;
 }
 
 export interface Gateway {
@@ -82,7 +84,16 @@ export async function startGateway(
   const child = group.start(
     settings.name,
     process.execPath,
-    [join(repoRoot, 'services/gateway/dist/main.js')],
+    [
+      ...(settings.cpuProfileDir === undefined
+        ? []
+        : [
+            '--cpu-prof',
+            `--cpu-prof-dir=${settings.cpuProfileDir}`,
+            `--cpu-prof-name=${settings.name}.cpuprofile`,
+          ]),
+      join(repoRoot, 'services/gateway/dist/main.js'),
+    ],
     {
       role: 'server',
       cwd: repoRoot,

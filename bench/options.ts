@@ -38,6 +38,8 @@ export interface BenchOptions {
   readonly build: boolean;
   readonly loadGenerator: 'wrk' | 'autocannon' | 'auto';
   readonly postgresUrl: string;
+  /** Run every gateway with `node --cpu-prof`, profiles written into the run's log folder. */
+  readonly cpuProfile: boolean;
 }
 
 export const USAGE = `Usage: node bench/run.ts [options]    (npm run bench -- [options])
@@ -59,6 +61,7 @@ export const USAGE = `Usage: node bench/run.ts [options]    (npm run bench -- [o
   --no-pin              do not pin with taskset
   --no-build            skip \`npm run build\` (the services' dist/ must be current)
   --load-generator G    wrk | autocannon | auto (auto: wrk if installed)
+  --cpu-prof            profile every gateway (node --cpu-prof) into the run's log folder
   --postgres-url URL    server for the login benchmark's database (postgres://postgres@127.0.0.1:5432)
   --help
 `;
@@ -98,6 +101,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       'no-build': { type: 'boolean', default: false },
       'load-generator': { type: 'string', default: 'auto' },
       'postgres-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432' },
+      'cpu-prof': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -133,6 +137,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     build: !values['no-build'],
     loadGenerator,
     postgresUrl: values['postgres-url'],
+    cpuProfile: values['cpu-prof'],
   };
 }
 

@@ -156,6 +156,9 @@ export class Stack {
       keysFile,
       handoffSecret: this.handoffSecret,
       env,
+      ...(this.#context.options.cpuProfile
+        ? { cpuProfileDir: join(this.#context.group.logDir, 'profiles') }
+        : {}),
     });
   }
 

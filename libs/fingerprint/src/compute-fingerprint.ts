@@ -1,5 +1,5 @@
 // Builds the versioned device fingerprint of a request from its normalised facts.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import {
   type IpGranularity,
   normaliseAcceptLanguage,
@@ -78,5 +78,5 @@ export function deviceIdOf(fingerprint: Fingerprint): string {
 }
 
 function sha256Hex(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('hex');
+  return hash('sha256', value, 'hex');
 }

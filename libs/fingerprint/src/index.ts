@@ -19,6 +19,11 @@ export {
   type PartPolicy,
 } from './compare-fingerprints.js';
 export { describeDevice } from './describe-device.js';
+export {
+  createFingerprintMemo,
+  type FingerprintMemo,
+  type FingerprintMemoOptions,
+} from './fingerprint-memo.js';
 export { fingerprintInputFromHeaders, type HeaderBag } from './fingerprint-input.js';
 export {
   type IpGranularity,

@@ -1,3 +1,3 @@
 // Public surface of @authflow/proxy-trust.
 export { requestIdGenerator } from './request-id.js';
-export { compileTrust, type TrustFunction } from './trusted-proxies.js';
+export { compileTrust, fastifyTrustProxy, type TrustFunction } from './trusted-proxies.js';

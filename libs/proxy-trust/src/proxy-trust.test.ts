@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { requestIdGenerator } from './request-id.js';
-import { compileTrust } from './trusted-proxies.js';
+import { compileTrust, fastifyTrustProxy } from './trusted-proxies.js';
 
 const request = (remoteAddress: string, id?: string): IncomingMessage =>
   ({
@@ -20,6 +20,27 @@ describe('compileTrust', () => {
 
   it('trusts nobody by default', () => {
     expect(compileTrust([])('127.0.0.1')).toBe(false);
+  });
+
+  it('gives the same answers when asked again, beyond the remembered addresses', () => {
+    const trust = compileTrust(['10.0.0.0/8']);
+    for (let round = 0; round < 2; round += 1) {
+      for (let i = 0; i < 1_500; i += 1) {
+        expect(trust(`10.0.${i >> 8}.${i & 255}`)).toBe(true);
+        expect(trust(`192.0.${i >> 8}.${i & 255}`)).toBe(false);
+      }
+    }
+  });
+});
+
+describe('fastifyTrustProxy', () => {
+  it('is off without trusted proxies and asks the trust function otherwise', () => {
+    expect(fastifyTrustProxy(compileTrust([]), [])).toBe(false);
+    const option = fastifyTrustProxy(compileTrust(['127.0.0.1']), ['127.0.0.1']);
+    expect(option).not.toBe(false);
+    if (option === false) return;
+    expect(option('127.0.0.1')).toBe(true);
+    expect(option('10.0.0.1')).toBe(false);
   });
 });
 

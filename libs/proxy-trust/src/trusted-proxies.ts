@@ -7,5 +7,25 @@ export type TrustFunction = (address: string | undefined) => boolean;
 export function compileTrust(trusted: readonly string[]): TrustFunction {
   if (trusted.length === 0) return () => false;
   const trust = proxyAddr.compile([...trusted]);
-  return (address) => address !== undefined && trust(address, 0);
+  // Every request asks about the same few peers (the edge, the load balancer), several times
+  // (client IP, forwarding headers, request id); parsing the address each time shows up in
+  // profiles. The answers are remembered, and forgotten all at once when there are too many.
+  const answers = new Map<string, boolean>();
+  return (address) => {
+    if (address === undefined) return false;
+    let trusted = answers.get(address);
+    if (trusted === undefined) {
+      trusted = trust(address, 0);
+      if (answers.size >= MAX_REMEMBERED_ADDRESSES) answers.clear();
+      answers.set(address, trusted);
+    }
+    return trusted;
+  };
+}
+
+const MAX_REMEMBERED_ADDRESSES = 1_024;
+
+/** fastify's `trustProxy` option: the same decisions (hop-independent, like the list form). */
+export function fastifyTrustProxy(trust: TrustFunction, trusted: readonly string[]) {
+  return trusted.length === 0 ? false : (address: string) => trust(address);
 }

@@ -1,5 +1,5 @@
 // Session tokens (what the cookie carries) and the session ids derived from them.
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** 32 random bytes in base64url: 43 characters, no padding. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/u;
@@ -25,5 +25,5 @@ export function isWellFormedSessionId(value: string): boolean {
  * carry the id, so reading any of them never yields a usable cookie.
  */
 export function sessionIdFromToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('base64url');
+  return hash('sha256', token, 'base64url');
 }

@@ -9,8 +9,13 @@ import {
   errorHandlerPlugin,
 } from '@authflow/errors';
 import { type AssertionVerifier, createAssertionVerifier } from '@authflow/gateway-assertion';
-import { createLogger, healthPlugin, metricsPlugin } from '@authflow/observability';
-import { compileTrust, requestIdGenerator } from '@authflow/proxy-trust';
+import {
+  createLogger,
+  healthPlugin,
+  lazyChildLoggerFactory,
+  metricsPlugin,
+} from '@authflow/observability';
+import { compileTrust, fastifyTrustProxy, requestIdGenerator } from '@authflow/proxy-trust';
 import { createRedisClient, RedisSessionStore, type SessionStore } from '@authflow/sessions';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { JSONWebKeySet } from 'jose';
@@ -62,7 +67,9 @@ export async function buildAuthApp(
     dependencies.logger ?? createLogger({ service: 'auth', level: config.log.level });
   const app = Fastify({
     loggerInstance: logger,
-    trustProxy: config.server.trustedProxies.length > 0 ? [...config.server.trustedProxies] : false,
+    // The per-request child logger is made on the request's first log line, not for every request.
+    childLoggerFactory: lazyChildLoggerFactory,
+    trustProxy: fastifyTrustProxy(trust, config.server.trustedProxies),
     genReqId: requestIdGenerator(trust),
     requestIdHeader: false,
     logController: new LogController({

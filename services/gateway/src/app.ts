@@ -4,7 +4,12 @@ import {
   errorHandlerOptions,
   errorHandlerPlugin,
 } from '@authflow/errors';
-import { createLogger, healthPlugin, metricsPlugin } from '@authflow/observability';
+import {
+  createLogger,
+  healthPlugin,
+  lazyChildLoggerFactory,
+  metricsPlugin,
+} from '@authflow/observability';
 import type { SessionStore } from '@authflow/sessions';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
@@ -12,7 +17,7 @@ import type { GatewayConfig } from './config/load-config.js';
 import { isProxyRoute } from './config/routes-file.js';
 import { gatewayErrors } from './errors/gateway-errors.js';
 import { forwardAuthRoutes } from './forward-auth/forward-auth.plugin.js';
-import { compileTrust, requestIdGenerator } from '@authflow/proxy-trust';
+import { compileTrust, fastifyTrustProxy, requestIdGenerator } from '@authflow/proxy-trust';
 import { guardRequests } from './http/request-guard.js';
 
 import { AssertionSigner } from './identity/assertion-signer.js';
@@ -44,7 +49,9 @@ export async function buildGatewayApp(
     dependencies.logger ?? createLogger({ service: 'gateway', level: config.log.level });
   const app = Fastify({
     loggerInstance: logger,
-    trustProxy: config.server.trustedProxies.length > 0 ? [...config.server.trustedProxies] : false,
+    // The per-request child logger is made on the request's first log line, not for every request.
+    childLoggerFactory: lazyChildLoggerFactory,
+    trustProxy: fastifyTrustProxy(trust, config.server.trustedProxies),
     genReqId: requestIdGenerator(trust),
     requestIdHeader: false,
     // Per-request log lines cost on every request; denials and errors are logged where they

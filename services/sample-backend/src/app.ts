@@ -2,7 +2,7 @@
 import { errorHandlerOptions, errorHandlerPlugin } from '@authflow/errors';
 import { gatewayAssertionPlugin } from '@authflow/gateway-assertion/fastify';
 import { createLogger, healthPlugin, metricsPlugin } from '@authflow/observability';
-import { compileTrust, requestIdGenerator } from '@authflow/proxy-trust';
+import { compileTrust, fastifyTrustProxy, requestIdGenerator } from '@authflow/proxy-trust';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { JSONWebKeySet } from 'jose';
@@ -36,7 +36,7 @@ export async function buildSampleBackendApp(
     dependencies.logger ?? createLogger({ service: 'sample-backend', level: config.log.level });
   const app = Fastify({
     loggerInstance: logger,
-    trustProxy: config.server.trustedProxies.length > 0 ? [...config.server.trustedProxies] : false,
+    trustProxy: fastifyTrustProxy(trust, config.server.trustedProxies),
     // The gateway's x-request-id is kept when the gateway is a trusted proxy: one id per request
     // across both services' logs.
     genReqId: requestIdGenerator(trust),

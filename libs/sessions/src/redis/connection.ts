@@ -20,6 +20,9 @@ export function createRedisClient(options: RedisConnectionOptions): Redis {
     ...parseRedisUrl(options.url),
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
+    // Commands issued in the same tick go out in one write: under load, many session lookups
+    // share a syscall and a round trip instead of paying one each.
+    enableAutoPipelining: true,
     commandTimeout: options.commandTimeoutMs ?? 500,
     connectTimeout: options.connectTimeoutMs ?? 2_000,
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),

@@ -2,7 +2,6 @@
 // in the public context or in the protected one (which carries the verification hook).
 import httpProxy, { type FastifyHttpProxyOptions } from '@fastify/http-proxy';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { FastifyReplyFromHooks } from '@fastify/reply-from';
 import type WebSocket from 'ws';
 import type { GatewayConfig } from '../config/load-config.js';
 import { isProxyRoute, type ProxyRoute } from '../config/routes-file.js';
@@ -11,7 +10,9 @@ import {
   protectRoutes,
   type VerificationDependencies,
 } from '../verification/verification.plugin.js';
+import type { Readable } from 'node:stream';
 import { limitBody } from './body-limit.js';
+import { type ForwardRequest, forwardHttp } from './forward-http.js';
 import {
   type HeaderRewrite,
   type RequestView,
@@ -30,19 +31,6 @@ export interface ProxyRoutesOptions {
   readonly verification: VerificationDependencies;
 }
 
-/** reply-from types its request for HTTP/2 too; the gateway serves HTTP/1.1 only. */
-type HookRequest = Parameters<NonNullable<FastifyReplyFromHooks['rewriteRequestHeaders']>>[0];
-type HookHeaders = Parameters<NonNullable<FastifyReplyFromHooks['rewriteRequestHeaders']>>[1];
-const asRequest = (request: HookRequest): FastifyRequest => request as unknown as FastifyRequest;
-
-/** Response headers that describe the upstream connection, not the response. */
-const RESPONSE_HOP_BY_HOP = [
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'proxy-connection',
-  'upgrade',
-];
 /** Client headers a WebSocket upstream still needs (Origin for cross-site checks). */
 const WEBSOCKET_FORWARDED = ['origin', 'user-agent', 'accept-language', 'cookie'];
 
@@ -101,7 +89,8 @@ async function registerRoute(
     upstream: upstream.url,
     prefix,
     rewritePrefix: prefix,
-    // An undici 8 Pool; reply-from accepts any dispatcher with request() but types it as undici 7.
+    // http-proxy still registers reply-from (HTTP goes through forwardHttp instead); handing it
+    // the pool keeps it from opening an agent of its own. It types the pool as undici 7.
     undici: upstream.pool as unknown as NonNullable<FastifyHttpProxyOptions['undici']>,
     proxyPayloads: false,
     disableRequestLogging: true,
@@ -110,25 +99,29 @@ async function registerRoute(
     // on an upstream that is already failing (the breaker handles failing upstreams).
     retryMethods: [],
     config: { authflowRoute: route, metricsRoute: route.prefix },
-    replyOptions: {
-      rewriteRequestHeaders: (hookRequest: HookRequest, headers: HookHeaders) => {
-        const request = asRequest(hookRequest);
-        return rewriteUpstreamHeaders(headers, viewOf(request), options.rewrite, {
-          keepSessionCookie,
-          identity: identityOf(request),
-        }) as HookHeaders;
-      },
-      rewriteHeaders: (headers: HookHeaders) => {
-        for (const name of RESPONSE_HOP_BY_HOP) delete headers[name];
-        return headers;
-      },
+    handler: (request: FastifyRequest, reply: FastifyReply, dest: string) => {
+      const headers = upstreamRequestHeaders(request.headers, upstream.host);
+      rewriteUpstreamHeaders(headers, viewOf(request), options.rewrite, {
+        keepSessionCookie,
+        identity: identityOf(request),
+      });
+      const queryStart = request.url.indexOf('?');
+      const forwarded: ForwardRequest = {
+        method: request.method,
+        // http-proxy's `dest`: the path checked against traversal, with the query as received.
+        path: queryStart === -1 ? dest : dest + request.url.slice(queryStart),
+        headers,
+        body: request.body as Readable | undefined,
+        timeoutMs: route.timeoutMs ?? upstream.timeoutMs,
+      };
+      upstream.breaker
+        .fire(() => forwardHttp(reply, upstream, forwarded))
+        .catch((error: unknown) => {
+          if (!reply.sent && !reply.raw.destroyed)
+            void reply.send(upstreamFailure(error, upstream));
+        });
+      return reply;
     },
-    handler: (
-      _request: FastifyRequest,
-      reply: FastifyReply,
-      dest: string,
-      hooks: FastifyReplyFromHooks,
-    ) => forward(reply, dest, hooks, upstream, route),
   };
   if (!route.websocket) {
     await scope.register(httpProxy, common);
@@ -158,35 +151,19 @@ async function registerRoute(
 }
 
 /**
- * Proxies through the upstream's breaker: an open breaker answers 503 at once without touching
- * the upstream; refused connections and timeouts count as failures and answer 503 / 504.
+ * A copy of the client's headers for the upstream: `host` names the upstream, and the headers a
+ * `Connection` header lists are dropped (they are hop-by-hop by declaration, RFC 9110 §7.6.1)
+ * before the gateway adds any of its own.
  */
-function forward(
-  reply: FastifyReply,
-  dest: string,
-  hooks: FastifyReplyFromHooks,
-  upstream: Upstream,
-  route: ProxyRoute,
-): FastifyReply {
-  upstream.breaker
-    .fire(
-      () =>
-        new Promise<void>((resolve, reject) => {
-          reply.from(dest, {
-            ...hooks,
-            timeout: route.timeoutMs ?? upstream.timeoutMs,
-            onResponse: (_request, proxied, response) => {
-              resolve();
-              void proxied.send(response.stream);
-            },
-            onError: (_proxied, { error }) => {
-              reject(error);
-            },
-          });
-        }),
-    )
-    .catch((error: unknown) => {
-      if (!reply.sent) void reply.send(upstreamFailure(error, upstream));
-    });
-  return reply;
+function upstreamRequestHeaders(
+  inbound: FastifyRequest['headers'],
+  host: string,
+): Record<string, string | string[] | undefined> {
+  const headers: Record<string, string | string[] | undefined> = { ...inbound };
+  const connection = inbound.connection;
+  if (connection !== undefined) {
+    for (const name of connection.split(',')) delete headers[name.trim().toLowerCase()];
+  }
+  headers.host = host;
+  return headers;
 }

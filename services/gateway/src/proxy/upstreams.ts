@@ -6,22 +6,22 @@ import type { UpstreamConfig } from '../config/routes-file.js';
 import { gatewayErrors } from '../errors/gateway-errors.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import { isBodyTooLarge } from './body-limit.js';
+import { ClientClosedError } from './forward-http.js';
 
 export interface Upstream {
   readonly name: string;
   readonly url: string;
+  /** `scheme://host:port` of the url: requests go there (a path in the url is not a prefix). */
+  readonly origin: string;
+  /** The `Host` header upstream requests carry. */
+  readonly host: string;
   readonly pool: Pool;
   readonly breaker: Breaker<[() => Promise<void>], void>;
   readonly timeoutMs: number;
   readonly retryAfterSeconds: number;
 }
 
-const TIMEOUT_CODES = new Set([
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'FST_REPLY_FROM_GATEWAY_TIMEOUT',
-  'FST_REPLY_FROM_TIMEOUT',
-]);
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 export function createUpstreams(
   configs: Readonly<Record<string, UpstreamConfig>>,
@@ -44,13 +44,16 @@ export function createUpstreams(
       errorThresholdPercentage: config.breaker.errorThresholdPercentage,
       resetTimeoutMs: config.breaker.resetTimeoutMs,
       volumeThreshold: config.breaker.volumeThreshold,
-      // A body over the limit is the client's fault, not the upstream's.
-      isFailure: (error) => !isBodyTooLarge(error),
+      // A body over the limit, or a client that left, is not the upstream's fault.
+      isFailure: (error) => !isBodyTooLarge(error) && !(error instanceof ClientClosedError),
     });
     metrics.breakers.track(breaker);
+    const { origin, host } = new URL(config.url);
     upstreams.set(name, {
       name,
       url: config.url,
+      origin,
+      host,
       pool,
       breaker,
       timeoutMs: config.timeoutMs,
@@ -81,7 +84,7 @@ export function upstreamFailure(error: unknown, upstream: Upstream): AuthflowErr
   return gatewayErrors.create('upstream_unavailable', { headers: retryAfter, cause: error });
 }
 
-/** Every `code` along an error's cause chain (reply-from wraps undici's errors). */
+/** Every `code` along an error's cause chain (undici's errors may arrive wrapped). */
 function codesOf(error: unknown): string[] {
   const codes: string[] = [];
   let current: unknown = error;

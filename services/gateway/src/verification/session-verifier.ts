@@ -1,6 +1,7 @@
 // Runs one verification: cookie → session id → lookup → verdict → side effects (revoke, touch).
 import {
-  computeFingerprint,
+  createFingerprintMemo,
+  type FingerprintMemo,
   type FingerprintPolicy,
   fingerprintInputFromHeaders,
   type HeaderBag,
@@ -40,13 +41,22 @@ export interface RequestFacts {
   readonly requestId: string;
 }
 
+/** Distinct browser header sets (with client IP) whose fingerprint is remembered. */
+const FINGERPRINT_MEMO_ENTRIES = 4_096;
+
 export class SessionVerifier {
   readonly #options: VerifierOptions;
   readonly #clock: () => number;
+  readonly #fingerprints: FingerprintMemo;
 
   constructor(options: VerifierOptions) {
     this.#options = options;
     this.#clock = options.clock ?? Date.now;
+    // Clients repeat the same few header sets; a digest computed once serves every request.
+    this.#fingerprints = createFingerprintMemo({
+      ipGranularity: options.ipGranularity,
+      maxEntries: FINGERPRINT_MEMO_ENTRIES,
+    });
   }
 
   async verify(facts: RequestFacts): Promise<Outcome> {
@@ -75,9 +85,9 @@ export class SessionVerifier {
 
     if (session === null) return this.#deny('session_invalid', sessionId);
     // Computed once per request, and only when there is a session to compare it with.
-    const fingerprint = computeFingerprint(fingerprintInputFromHeaders(facts.headers, facts.ip), {
-      ipGranularity: this.#options.ipGranularity,
-    });
+    const fingerprint = this.#fingerprints.compute(
+      fingerprintInputFromHeaders(facts.headers, facts.ip),
+    );
     const verdict = verifySession({
       hasToken: true,
       session,
