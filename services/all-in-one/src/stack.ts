@@ -56,10 +56,16 @@ export async function buildStack(env: Env): Promise<Stack> {
     },
   });
   const keys = await generateSigningKeys();
+  const gatewayLogger = createLogger({ service: 'gateway', level: gatewayConfig.log.level });
+  // DESIGN.md §6: a generated key is for development only, and says so.
+  gatewayLogger.warn(
+    { kid: keys.activeKid },
+    'all-in-one: signing assertions with a key generated at start (development only; it changes on every start)',
+  );
   const gateway = await buildGatewayApp(gatewayConfig, {
     sessionStore: store,
     signingKeys: keys,
-    logger: createLogger({ service: 'gateway', level: gatewayConfig.log.level }),
+    logger: gatewayLogger,
   });
   const auth = await buildAuthApp(authConfig, {
     sessionStore: store,

@@ -24,8 +24,11 @@ export function listenForRevocations(options: {
         'closed WebSockets of a revoked session',
       );
   });
+  let closing = false;
   const apply = (state: SubscriptionState): void => {
     cache.setEnabled(state === 'live');
+    // Closing the subscription at shutdown ends it on purpose: nothing to warn about.
+    if (closing) return;
     if (state === 'live') logger.info('revocation subscription live; session cache on');
     else
       logger.warn(
@@ -35,5 +38,14 @@ export function listenForRevocations(options: {
   };
   subscription.onStateChange(apply);
   cache.setEnabled(subscription.state === 'live');
-  return subscription;
+  return {
+    get state() {
+      return subscription.state;
+    },
+    onStateChange: (listener) => subscription.onStateChange(listener),
+    close: () => {
+      closing = true;
+      return subscription.close();
+    },
+  };
 }
