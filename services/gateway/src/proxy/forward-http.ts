@@ -35,6 +35,11 @@ export function forwardHttp(
   forward: ForwardRequest,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
+    // The client may have left while the session was being verified: nothing to forward.
+    if (clientGone(reply)) {
+      reject(new ClientClosedError());
+      return;
+    }
     const exchange = new Exchange(reply, resolve, reject);
     upstream.pool.dispatch(
       {
@@ -61,16 +66,20 @@ class Exchange implements Dispatcher.DispatchHandler {
   #response: ServerResponse | undefined;
   #finished = false;
 
+  #clientClosed = false;
+
   constructor(reply: FastifyReply, resolve: () => void, reject: (error: unknown) => void) {
     this.#reply = reply;
     this.#resolve = resolve;
     this.#reject = reject;
+    // Listened for from the start: a client that leaves while the request waits for a pooled
+    // connection must not leave that connection to an exchange nobody reads.
+    reply.raw.once('close', this.#onClientClose);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.#controller = controller;
-    // A client that leaves stops the upstream exchange (and frees the pooled connection).
-    this.#reply.raw.once('close', this.#onClientClose);
+    if (this.#clientClosed || clientGone(this.#reply)) controller.abort(new ClientClosedError());
   }
 
   onResponseStart(
@@ -78,7 +87,13 @@ class Exchange implements Dispatcher.DispatchHandler {
     statusCode: number,
     headers: Record<string, string | string[] | undefined>,
   ): void {
-    for (const name of RESPONSE_HOP_BY_HOP) delete headers[name];
+    // Interim responses (103 Early Hints and the like) are not forwarded; the final one follows.
+    if (statusCode < 200) return;
+    if (this.#clientClosed || clientGone(this.#reply)) {
+      controller.abort(new ClientClosedError());
+      return;
+    }
+    removeHopByHop(headers);
     const response = this.#reply.raw;
     try {
       response.writeHead(statusCode, headers);
@@ -99,8 +114,12 @@ class Exchange implements Dispatcher.DispatchHandler {
     const response = this.#response;
     if (response === undefined) return;
     if (!response.write(chunk)) {
-      controller.pause();
-      response.once('drain', () => controller.resume());
+      // A response that can no longer drain (the client is gone) ends the exchange instead.
+      if (response.destroyed) controller.abort(new ClientClosedError());
+      else {
+        controller.pause();
+        response.once('drain', () => controller.resume());
+      }
     }
   }
 
@@ -120,8 +139,23 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   readonly #onClientClose = (): void => {
     if (this.#finished) return;
+    this.#clientClosed = true;
     this.#controller?.abort(new ClientClosedError());
   };
+}
+
+function clientGone(reply: FastifyReply): boolean {
+  return reply.raw.destroyed || reply.request.raw.socket.destroyed;
+}
+
+/** The fixed hop-by-hop headers, and any the upstream's own `Connection` header names. */
+function removeHopByHop(headers: Record<string, string | string[] | undefined>): void {
+  const connection = headers.connection;
+  if (connection !== undefined) {
+    for (const value of Array.isArray(connection) ? connection : [connection])
+      for (const name of value.split(',')) delete headers[name.trim().toLowerCase()];
+  }
+  for (const name of RESPONSE_HOP_BY_HOP) delete headers[name];
 }
 
 /** The client went away before the upstream finished; nothing is left to answer. */

@@ -164,6 +164,8 @@ function upstreamRequestHeaders(
   if (connection !== undefined) {
     for (const name of connection.split(',')) delete headers[name.trim().toLowerCase()];
   }
+  // Node has already answered `100 Continue`; undici refuses to send the header on.
+  delete headers.expect;
   headers.host = host;
   return headers;
 }

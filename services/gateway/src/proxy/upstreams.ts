@@ -45,7 +45,10 @@ export function createUpstreams(
       resetTimeoutMs: config.breaker.resetTimeoutMs,
       volumeThreshold: config.breaker.volumeThreshold,
       // A body over the limit, or a client that left, is not the upstream's fault.
-      isFailure: (error) => !isBodyTooLarge(error) && !(error instanceof ClientClosedError),
+      isFailure: (error) =>
+        !isBodyTooLarge(error) &&
+        !(error instanceof ClientClosedError) &&
+        !isRequestRefusedByClient(error),
     });
     metrics.breakers.track(breaker);
     const { origin, host } = new URL(config.url);
@@ -72,9 +75,17 @@ export async function closeUpstreams(upstreams: ReadonlyMap<string, Upstream>): 
   );
 }
 
-/** The answer for a failed proxy attempt: 504 on a timeout, 413 for our body limit, else 503. */
+/**
+ * The answer for a failed proxy attempt: 504 on a timeout, 413 for our body limit, 400 for a
+ * request undici will not send as it is, else 503.
+ */
 export function upstreamFailure(error: unknown, upstream: Upstream): AuthflowError {
   if (isBodyTooLarge(error)) return gatewayErrors.create('payload_too_large', { cause: error });
+  if (isRequestRefusedByClient(error))
+    return gatewayErrors.create('bad_request', {
+      message: 'The request cannot be forwarded as it is.',
+      cause: error,
+    });
   const retryAfter = { 'retry-after': String(upstream.retryAfterSeconds) };
   if (isBreakerOpenError(error))
     return gatewayErrors.create('upstream_unavailable', { headers: retryAfter, cause: error });
@@ -82,6 +93,11 @@ export function upstreamFailure(error: unknown, upstream: Upstream): AuthflowErr
     return gatewayErrors.create('upstream_timeout', { cause: error });
   }
   return gatewayErrors.create('upstream_unavailable', { headers: retryAfter, cause: error });
+}
+
+/** undici refused the request before sending it (a header it will not forward): not the upstream's fault. */
+function isRequestRefusedByClient(error: unknown): boolean {
+  return codesOf(error).includes('UND_ERR_INVALID_ARG');
 }
 
 /** Every `code` along an error's cause chain (undici's errors may arrive wrapped). */
