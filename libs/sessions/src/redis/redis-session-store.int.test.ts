@@ -65,7 +65,9 @@ describe('RedisSessionStore on the shared test Redis', () => {
     await client.hset(keys.session(foreign.session.id), 'user_id', 'u-someone-else');
 
     expect((await store.listForUser('u-strays')).map(({ id }) => id)).toEqual([good.session.id]);
-    expect(await client.zrange(keys.userSessions('u-strays'), '0', '-1')).toEqual([good.session.id]);
+    expect(await client.zrange(keys.userSessions('u-strays'), '0', '-1')).toEqual([
+      good.session.id,
+    ]);
     // The keys themselves are left alone (their owner and TTL decide).
     expect(await client.exists(keys.session(foreign.session.id))).toBe(1);
     await client.quit();
