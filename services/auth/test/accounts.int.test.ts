@@ -227,12 +227,33 @@ describe('session inventory', () => {
       sessions: unknown[];
     }>().sessions;
     expect(stillThere).toHaveLength(2);
+    // The revoked browser is out at once; the other one is not.
+    const meStatuses = [
+      (await phone.get('/api/v1/simple_auth/me', json)).status,
+      (await third.get('/api/v1/simple_auth/me', json)).status,
+    ].sort();
+    expect(meStatuses).toEqual([200, 401]);
 
     const others = await laptop.post('/api/v1/simple_auth/logout-others', { json: {} });
     expect(others.json()).toEqual({ revoked: 1 });
     expect((await phone.get('/api/v1/simple_auth/me', json)).status).toBe(401);
     expect((await third.get('/api/v1/simple_auth/me', json)).status).toBe(401);
     expect((await laptop.get('/api/v1/simple_auth/me', json)).status).toBe(200);
+  });
+
+  it('signs out everywhere with logout-all, the calling browser included', async () => {
+    const { browser: laptop, email } = await signedInBrowser(chromeOnMac.headers);
+    const phone = stack.browser(firefoxOnLinux.headers);
+    expect(
+      (await phone.post('/api/v1/simple_auth/signin', { json: { email, password } })).status,
+    ).toBe(200);
+    const all = await laptop.post('/api/v1/simple_auth/logout-all', { json: {} });
+    expect(all.status).toBe(200);
+    expect(all.json()).toEqual({ revoked: 2 });
+    expect(String(all.headers['set-cookie'])).toContain('Max-Age=0');
+    for (const browser of [laptop, phone]) {
+      expect((await browser.get('/api/v1/simple_auth/me', json)).status).toBe(401);
+    }
   });
 
   it("cannot revoke someone else's session", async () => {

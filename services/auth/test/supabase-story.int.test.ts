@@ -103,6 +103,31 @@ describe('the whole story with Supabase Auth as identity provider', () => {
     ).toBe(200);
   });
 
+  it('signs out everywhere: every browser is out, through auth and the gateway, and no Supabase session is left', async () => {
+    const email = `supa-all-${Date.now()}@example.com`;
+    const password = 'correct horse battery staple';
+    const laptop = stack.browser(chromeOnMac.headers);
+    await laptop.post('/api/v1/simple_auth/signup', { json: { email, password } });
+    await laptop.get(mailedLink(email, 'signup'), { accept: 'text/html' });
+    const phone = stack.browser(firefoxOnLinux.headers);
+    for (const browser of [laptop, phone]) {
+      const signedIn = await browser.post('/api/v1/simple_auth/signin', {
+        json: { email, password },
+      });
+      expect(signedIn.status).toBe(200);
+      expect((await browser.get('/app/home')).status).toBe(200);
+    }
+
+    const all = await laptop.post('/api/v1/simple_auth/logout-all', { json: {} });
+    expect(all.status).toBe(200);
+    expect(all.json()).toEqual({ revoked: 2 });
+    for (const browser of [laptop, phone]) {
+      expect((await browser.get('/api/v1/simple_auth/me', json)).status).toBe(401);
+      expect((await browser.get('/app/home', json)).status).toBe(401);
+    }
+    expect(double.sessionIds(email)).toEqual([]);
+  });
+
   it('answers 503 identity_provider_unavailable quickly while Supabase is down, and existing sessions keep working', async () => {
     const email = `down-${Date.now()}@example.com`;
     const password = 'correct horse battery staple';

@@ -87,7 +87,8 @@ describe('when Redis stops', () => {
     expect(denied.headers['retry-after']).toBe('5');
     expect(denied.json<{ error: { code: string } }>().error.code).toBe('session_store_unavailable');
     expect(denied.headers['set-cookie']).toBeUndefined();
-    expect(ms).toBeLessThan(COMMAND_TIMEOUT_MS * 10);
+    // A refused connection fails at once; the bound leaves room for a loaded test machine only.
+    expect(ms).toBeLessThan(COMMAND_TIMEOUT_MS * 4);
     expect(backend.received.length).toBe(proxiedBefore);
 
     const page = await gateway.get('/app/x', {
@@ -152,8 +153,10 @@ describe('when Redis freezes (SIGSTOP)', () => {
         gateway.get('/app/x', { ...chromeOnMac.headers, cookie, ...json }),
       );
       expect(value.status).toBe(503);
-      // Bounded generously: the command timeout is 200 ms; never a hang.
-      expect(ms).toBeLessThan(3_000);
+      // The command timeout (200 ms) answers; the bound adds slack for a loaded machine, and
+      // is still far below anything that would look like a hang.
+      expect(ms).toBeGreaterThanOrEqual(COMMAND_TIMEOUT_MS * 0.9);
+      expect(ms).toBeLessThan(COMMAND_TIMEOUT_MS * 5);
     } finally {
       redis.resume();
     }

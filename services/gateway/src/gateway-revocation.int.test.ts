@@ -92,20 +92,33 @@ describe('revocation across instances', () => {
     expect(hitsBefore.body).toMatch(/authflow_gateway_session_cache_total\{result="hit"\} [1-9]/u);
 
     // What the auth service does on logout: revoke (which publishes) through its own handle.
-    await first.store.revoke(session.id);
-    for (const gateway of [first, second]) {
-      await vi.waitFor(
-        async () => {
-          const response = await gateway.get('/app/after-logout', {
-            ...chromeOnMac.headers,
-            cookie,
-            ...json,
-          });
-          expect(response.status).toBe(401);
-        },
-        { timeout: 2_000, interval: 10 },
+    const received = async (gateway: GatewayHarness): Promise<number> =>
+      Number(
+        /authflow_gateway_revocations_received_total (\d+)/u.exec(
+          (await gateway.get('/metrics')).body,
+        )?.[1] ?? 0,
       );
+    const before = await Promise.all([first, second].map(received));
+    await first.store.revoke(session.id);
+    // Once each instance has the message, the very next request is refused and never proxied.
+    await vi.waitFor(
+      async () => {
+        const after = await Promise.all([first, second].map(received));
+        expect(after.every((count, index) => count > (before[index] ?? 0))).toBe(true);
+      },
+      { timeout: 2_000, interval: 5 },
+    );
+    const proxiedBefore = backend.received.length;
+    for (const gateway of [first, second]) {
+      const response = await gateway.get('/app/after-logout', {
+        ...chromeOnMac.headers,
+        cookie,
+        ...json,
+      });
+      expect(response.status).toBe(401);
+      expect(response.json<{ error: { code: string } }>().error.code).toBe('session_invalid');
     }
+    expect(backend.received.length).toBe(proxiedBefore);
   });
 
   it('closes an open WebSocket of the session promptly when it is revoked', async () => {

@@ -12,7 +12,7 @@ import {
 } from '../verification/verification.plugin.js';
 import type { Readable } from 'node:stream';
 import { limitBody } from './body-limit.js';
-import { type ForwardRequest, forwardHttp } from './forward-http.js';
+import { ClientClosedError, type ForwardRequest, forwardHttp } from './forward-http.js';
 import {
   type HeaderRewrite,
   type RequestView,
@@ -117,7 +117,9 @@ async function registerRoute(
       upstream.breaker
         .fire(() => forwardHttp(reply, upstream, forwarded))
         .catch((error: unknown) => {
-          if (!reply.sent && !reply.raw.destroyed)
+          // A client that left has nobody to read an answer: release the response, log nothing.
+          if (error instanceof ClientClosedError) reply.raw.destroy();
+          else if (!reply.sent && !reply.raw.destroyed)
             void reply.send(upstreamFailure(error, upstream));
         });
       return reply;
