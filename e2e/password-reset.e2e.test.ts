@@ -1,39 +1,16 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium, watchedPage } from './support/browser.ts';
-import { type SplitStack, startSplitStack } from './support/split-stack.ts';
+import { describe, expect, it } from 'vitest';
+import { watchedPage } from './support/browser.ts';
+import { confirmedAccount, useBrowserSuite } from './support/suite.ts';
 
-let stack: SplitStack;
-let browser: Browser;
-
-beforeAll(async () => {
-  stack = await startSplitStack(inject('redisUrl'));
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser.close();
-  await stack.stop();
-});
-
-/** An account made and confirmed over the API, as an earlier visit would have. */
-async function confirmedAccount(email: string, password: string): Promise<void> {
-  const signup = await fetch(`${stack.url}/api/v1/simple_auth/signup`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: stack.url },
-    body: JSON.stringify({ email, password }),
-  });
-  expect(signup.status).toBe(202);
-  const mail = await stack.smtp.waitForMessage((message) => message.to.includes(email));
-  const link = mail.links.find((candidate) => candidate.includes('verify-email?token='));
-  expect((await fetch(link ?? '', { redirect: 'manual' })).status).toBeLessThan(400);
-}
+const suite = useBrowserSuite();
 
 describe('a user who forgot their password, in a real browser', () => {
   it('asks for a link, chooses a new password, and signs in with it', async () => {
     const email = `e2e-reset-${Date.now()}@example.com`;
     const oldPassword = 'correct horse battery staple';
     const newPassword = 'tr0ub4dor & 3 green apples';
-    await confirmedAccount(email, oldPassword);
+    const { stack, browser } = suite;
+    await confirmedAccount(stack, email, oldPassword);
     const context = await browser.newContext();
     const { page, problems, screenshot } = await watchedPage(context, 'password-reset');
 

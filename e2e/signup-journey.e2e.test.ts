@@ -1,24 +1,14 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium, watchedPage } from './support/browser.ts';
-import { type SplitStack, startSplitStack } from './support/split-stack.ts';
+import { describe, expect, it } from 'vitest';
+import { watchedPage } from './support/browser.ts';
+import { useBrowserSuite } from './support/suite.ts';
 
-let stack: SplitStack;
-let browser: Browser;
-
-beforeAll(async () => {
-  stack = await startSplitStack(inject('redisUrl'));
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser.close();
-  await stack.stop();
-});
+const suite = useBrowserSuite();
 
 describe('a new user, in a real browser, through nginx and the gateway', () => {
   it('is sent to sign in, signs up, confirms by mail, comes back to the app, sees their sessions, signs out', async () => {
     const email = `e2e-${Date.now()}@example.com`;
     const password = 'correct horse battery staple';
+    const { stack, browser } = suite;
     const context = await browser.newContext();
     const { page, problems, screenshot } = await watchedPage(context, 'signup-journey');
 

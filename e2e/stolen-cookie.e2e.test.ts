@@ -4,41 +4,19 @@ import {
   sessionIdFromToken,
   waitForRedis,
 } from '@authflow/sessions';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium, watchedPage } from './support/browser.ts';
-import { type SplitStack, startSplitStack } from './support/split-stack.ts';
+import { describe, expect, it } from 'vitest';
+import { watchedPage } from './support/browser.ts';
+import { confirmedAccount, useBrowserSuite } from './support/suite.ts';
 
-let stack: SplitStack;
-let browser: Browser;
+const suite = useBrowserSuite();
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';
-
-beforeAll(async () => {
-  stack = await startSplitStack(inject('redisUrl'));
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser.close();
-  await stack.stop();
-});
-
-async function verifiedAccount(email: string, password: string): Promise<void> {
-  const headers = { 'content-type': 'application/json' };
-  await fetch(`${stack.url}/api/v1/simple_auth/signup`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ email, password }),
-  });
-  const mail = await stack.smtp.waitForMessage((message) => message.to.includes(email));
-  const link = mail.links.find((candidate) => candidate.includes('verify-email')) ?? '';
-  await fetch(link, { headers: { accept: 'application/json' } });
-}
 
 describe('a session cookie copied to another browser', () => {
   it('is refused there, and the session ends for the original browser too', async () => {
     const email = `stolen-${Date.now()}@example.com`;
     const password = 'correct horse battery staple';
-    await verifiedAccount(email, password);
+    const { stack, browser } = suite;
+    await confirmedAccount(stack, email, password);
 
     const owner = await browser.newContext();
     const victim = await watchedPage(owner, 'stolen-cookie');
