@@ -78,4 +78,15 @@ describe('gateway logs', () => {
       lines.some((line) => line.msg === 'request' && JSON.stringify(line).includes('/app/ok')),
     ).toBe(true);
   });
+  it('log an IP change allowed by the default policy, without the addresses themselves', async () => {
+    // Signed in from another network; the request comes from loopback.
+    const { cookie, session } = await gateway.signIn({ ...chromeOnMac, ip: '198.51.100.20' });
+    const moved = await gateway.get('/app/moved', { ...chromeOnMac.headers, cookie });
+    expect(moved.status).toBe(200);
+    const observed = lines.find(
+      (line) => line.event === 'fingerprint.observed_difference' && line.sessionId === session.id,
+    );
+    expect(observed).toMatchObject({ parts: ['ip'], msg: 'fingerprint part changed' });
+    expect(JSON.stringify(observed)).not.toContain('198.51.100.20');
+  });
 });
