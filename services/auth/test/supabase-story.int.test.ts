@@ -128,6 +128,27 @@ describe('the whole story with Supabase Auth as identity provider', () => {
     expect(double.sessionIds(email)).toEqual([]);
   });
 
+  it("passes Supabase's rate limit on as 429 rate_limited with Retry-After, without opening the breaker", async () => {
+    const email = `limited-${Date.now()}@example.com`;
+    const password = 'correct horse battery staple';
+    double.createUser({ email, password, confirmed: true });
+    double.injectFault({ kind: 'request-rate-limit', pathPrefix: '/token', times: 5 });
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const limited = await stack
+        .browser(chromeOnMac.headers)
+        .post('/api/v1/simple_auth/signin', { json: { email, password } });
+      expect(limited.status).toBe(429);
+      expect(limited.json<{ error: { code: string } }>().error.code).toBe('rate_limited');
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    }
+    // A rate limit is Supabase working as designed, not an outage: the next sign-in goes through.
+    const signedIn = await stack
+      .browser(chromeOnMac.headers)
+      .post('/api/v1/simple_auth/signin', { json: { email, password } });
+    expect(signedIn.status).toBe(200);
+    double.clearFaults();
+  });
+
   it('answers 503 identity_provider_unavailable quickly while Supabase is down, and existing sessions keep working', async () => {
     const email = `down-${Date.now()}@example.com`;
     const password = 'correct horse battery staple';
