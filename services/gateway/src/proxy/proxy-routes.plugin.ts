@@ -13,11 +13,7 @@ import {
 import type { Readable } from 'node:stream';
 import { limitBody } from './body-limit.js';
 import { ClientClosedError, type ForwardRequest, forwardHttp } from './forward-http.js';
-import {
-  type HeaderRewrite,
-  type RequestView,
-  rewriteUpstreamHeaders,
-} from './upstream-headers.js';
+import { type HeaderRewrite, type RequestView, upstreamHeaders } from './upstream-headers.js';
 import { type Upstream, upstreamFailure } from './upstreams.js';
 import type { WebSocketRegistry } from './websocket-registry.js';
 
@@ -100,10 +96,10 @@ async function registerRoute(
     retryMethods: [],
     config: { authflowRoute: route, metricsRoute: route.prefix },
     handler: (request: FastifyRequest, reply: FastifyReply, dest: string) => {
-      const headers = upstreamRequestHeaders(request.headers, upstream.host);
-      rewriteUpstreamHeaders(headers, viewOf(request), options.rewrite, {
+      const headers = upstreamHeaders(request.headers, viewOf(request), options.rewrite, {
         keepSessionCookie,
         identity: identityOf(request),
+        host: upstream.host,
       });
       const queryStart = request.url.indexOf('?');
       const forwarded: ForwardRequest = {
@@ -133,41 +129,16 @@ async function registerRoute(
     ...common,
     websocket: true,
     wsClientOptions: {
-      rewriteRequestHeaders: (_headers: Record<string, string>, request: FastifyRequest) => {
-        const forwarded: Record<string, string | string[] | undefined> = {};
-        for (const name of WEBSOCKET_FORWARDED) {
-          const value = request.headers[name];
-          if (value !== undefined) forwarded[name] = value;
-        }
-        return rewriteUpstreamHeaders(forwarded, viewOf(request), options.rewrite, {
+      rewriteRequestHeaders: (_headers: Record<string, string>, request: FastifyRequest) =>
+        upstreamHeaders(request.headers, viewOf(request), options.rewrite, {
           keepSessionCookie,
           identity: identityOf(request),
-        });
-      },
+          only: WEBSOCKET_FORWARDED,
+        }),
     } as object,
     wsHooks: {
       onConnect: (_context: unknown, source: WebSocket) => options.websockets.attach(source),
       onDisconnect: (_context: unknown, source: WebSocket) => options.websockets.detach(source),
     },
   });
-}
-
-/**
- * A copy of the client's headers for the upstream: `host` names the upstream, and the headers a
- * `Connection` header lists are dropped (they are hop-by-hop by declaration, RFC 9110 §7.6.1)
- * before the gateway adds any of its own.
- */
-function upstreamRequestHeaders(
-  inbound: FastifyRequest['headers'],
-  host: string,
-): Record<string, string | string[] | undefined> {
-  const headers: Record<string, string | string[] | undefined> = { ...inbound };
-  const connection = inbound.connection;
-  if (connection !== undefined) {
-    for (const name of connection.split(',')) delete headers[name.trim().toLowerCase()];
-  }
-  // Node has already answered `100 Continue`; undici refuses to send the header on.
-  delete headers.expect;
-  headers.host = host;
-  return headers;
 }

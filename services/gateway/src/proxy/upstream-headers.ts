@@ -16,14 +16,14 @@ const HOP_BY_HOP = new Set([
 ]);
 
 /** Forwarding headers believed only when they come from a trusted proxy. */
-const FORWARDING = [
+const FORWARDING = new Set([
   'forwarded',
   'x-forwarded-for',
   'x-forwarded-proto',
   'x-forwarded-host',
   'x-forwarded-port',
   'x-real-ip',
-];
+]);
 
 export interface HeaderRewrite {
   readonly cookieName: string;
@@ -47,28 +47,48 @@ export interface Identity {
 
 type Headers = Record<string, string | string[] | undefined>;
 
+export interface UpstreamHeaderOptions {
+  readonly keepSessionCookie: boolean;
+  readonly identity: Identity | undefined;
+  /** The `Host` the upstream receives; absent: the client's is dropped and the caller sets it. */
+  readonly host?: string;
+  /** Forward only these client headers (WebSocket handshakes); absent: all that may pass. */
+  readonly only?: readonly string[];
+}
+
 /**
- * Rewrites `headers` (a copy of the inbound ones) for the upstream. Everything a client could
- * use to impersonate someone is removed first — `x-authflow-*`, the legacy identity headers —
- * and, unless `keepSessionCookie`, the gateway's own cookie; then the verified identity (if
- * any) and the forwarding headers are set.
+ * The headers an upstream receives, built fresh from the client's (which are left as they are).
+ * Everything a client could use to impersonate someone never passes — `x-authflow-*`, the
+ * legacy identity headers — nor do hop-by-hop headers (and any the client's `Connection` header
+ * names), `Expect` (already answered), forwarding headers from untrusted peers and, unless
+ * `keepSessionCookie`, the gateway's own cookie. Then the forwarding headers, the request id and
+ * the verified identity (if any) are set.
  */
-export function rewriteUpstreamHeaders(
-  headers: Headers,
+export function upstreamHeaders(
+  inbound: Readonly<Headers>,
   request: RequestView,
   rewrite: HeaderRewrite,
-  options: { keepSessionCookie: boolean; identity: Identity | undefined; keepHopByHop?: boolean },
+  options: UpstreamHeaderOptions,
 ): Headers {
-  for (const name of Object.keys(headers)) {
+  const connectionListed = listedIn(inbound.connection);
+  const headers: Headers = {};
+  for (const name of options.only ?? Object.keys(inbound)) {
+    const value = inbound[name];
     if (
+      value === undefined ||
+      name === 'host' ||
+      name === 'expect' ||
+      HOP_BY_HOP.has(name) ||
       name.startsWith('x-authflow-') ||
       rewrite.legacyIdentityHeaders.has(name) ||
-      (options.keepHopByHop !== true && HOP_BY_HOP.has(name))
-    ) {
-      delete headers[name];
-    }
+      (!request.peerTrusted && FORWARDING.has(name)) ||
+      connectionListed?.has(name) === true
+    )
+      continue;
+    headers[name] = value;
   }
-  if (!options.keepSessionCookie) {
+  if (options.host !== undefined) headers.host = options.host;
+  if (!options.keepSessionCookie && headers.cookie !== undefined) {
     const cookie = removeCookie(
       typeof headers.cookie === 'string' ? headers.cookie : undefined,
       rewrite.cookieName,
@@ -76,32 +96,47 @@ export function rewriteUpstreamHeaders(
     if (cookie === undefined) delete headers.cookie;
     else headers.cookie = cookie;
   }
-  setForwarding(headers, request);
+  const inboundFor = headers['x-forwarded-for'];
+  const peer = request.peerAddress ?? request.ip;
+  headers['x-forwarded-for'] =
+    typeof inboundFor === 'string' && inboundFor !== '' ? `${inboundFor}, ${peer}` : peer;
+  headers['x-forwarded-proto'] = request.protocol;
+  headers['x-forwarded-host'] = request.host;
   headers['x-request-id'] = request.id;
   if (options.identity !== undefined) Object.assign(headers, identityHeaders(options.identity));
   return headers;
 }
 
+/** Lower-case names a `Connection` header lists (hop-by-hop by declaration, RFC 9110 §7.6.1). */
+function listedIn(connection: string | string[] | undefined): Set<string> | undefined {
+  if (connection === undefined) return undefined;
+  const names = new Set<string>();
+  for (const value of Array.isArray(connection) ? connection : [connection])
+    for (const name of value.split(',')) names.add(name.trim().toLowerCase());
+  return names;
+}
+
+/** Identity headers per session record and assertion: the same for every request until re-signed. */
+const identityHeadersCache = new WeakMap<
+  SessionRecord,
+  { readonly assertion: string; readonly headers: Readonly<Record<string, string>> }
+>();
+
 /** The identity headers (DESIGN.md §2 step 8). Only the assertion is authoritative. */
-export function identityHeaders({ session, assertion }: Identity): Record<string, string> {
-  return {
+export function identityHeaders({
+  session,
+  assertion,
+}: Identity): Readonly<Record<string, string>> {
+  const cached = identityHeadersCache.get(session);
+  if (cached?.assertion === assertion) return cached.headers;
+  const headers = {
     'x-authflow-user-id': asciiHeader(session.userId),
     'x-authflow-email': asciiHeader(session.email),
     'x-authflow-roles': session.roles.filter((role) => /^[\w.:-]+$/u.test(role)).join(','),
     'x-authflow-assertion': assertion,
   };
-}
-
-function setForwarding(headers: Headers, request: RequestView): void {
-  const inboundFor = headers['x-forwarded-for'];
-  if (!request.peerTrusted) for (const name of FORWARDING) delete headers[name];
-  const peer = request.peerAddress ?? request.ip;
-  headers['x-forwarded-for'] =
-    request.peerTrusted && typeof inboundFor === 'string' && inboundFor !== ''
-      ? `${inboundFor}, ${peer}`
-      : peer;
-  headers['x-forwarded-proto'] = request.protocol;
-  headers['x-forwarded-host'] = request.host;
+  identityHeadersCache.set(session, { assertion, headers });
+  return headers;
 }
 
 /** Header values stay printable ASCII; anything else is percent-encoded (UTF-8). */

@@ -1,0 +1,92 @@
+import type { SessionRecord } from '@authflow/sessions';
+import { describe, expect, it } from 'vitest';
+import { identityHeaders, type RequestView, upstreamHeaders } from './upstream-headers.js';
+
+const rewrite = { cookieName: 'authflow_session', legacyIdentityHeaders: new Set(['x-user-id']) };
+const view = (peerTrusted: boolean): RequestView => ({
+  id: 'req-1',
+  ip: '203.0.113.9',
+  protocol: 'https',
+  host: 'app.example.com',
+  peerAddress: '10.0.0.2',
+  peerTrusted,
+});
+const session = {
+  id: 's1',
+  userId: 'u1',
+  email: 'zoë@example.com',
+  roles: ['member', 'bad role'],
+} as unknown as SessionRecord;
+
+const inbound = Object.freeze({
+  host: 'app.example.com',
+  accept: 'text/html',
+  cookie: 'theme=dark; authflow_session=secret-token',
+  connection: 'keep-alive, X-Drop-Me',
+  'x-drop-me': '1',
+  'keep-alive': 'timeout=5',
+  expect: '100-continue',
+  'x-authflow-user-id': 'forged',
+  'x-user-id': 'forged',
+  'x-forwarded-for': '198.51.100.1',
+  'x-real-ip': '198.51.100.1',
+});
+
+describe('upstreamHeaders', () => {
+  it('passes ordinary headers and nothing a client could forge, without touching the input', () => {
+    const headers = upstreamHeaders(inbound, view(false), rewrite, {
+      keepSessionCookie: false,
+      identity: { session, assertion: 'jwt' },
+      host: 'backend:8002',
+    });
+    expect(headers).toEqual({
+      host: 'backend:8002',
+      accept: 'text/html',
+      cookie: 'theme=dark',
+      'x-forwarded-for': '10.0.0.2',
+      'x-forwarded-proto': 'https',
+      'x-forwarded-host': 'app.example.com',
+      'x-request-id': 'req-1',
+      'x-authflow-user-id': 'u1',
+      'x-authflow-email': 'zo%C3%AB@example.com',
+      'x-authflow-roles': 'member',
+      'x-authflow-assertion': 'jwt',
+    });
+  });
+
+  it('believes forwarding headers only from a trusted proxy, appending its own hop', () => {
+    const headers = upstreamHeaders(inbound, view(true), rewrite, {
+      keepSessionCookie: true,
+      identity: undefined,
+    });
+    expect(headers['x-forwarded-for']).toBe('198.51.100.1, 10.0.0.2');
+    expect(headers['x-real-ip']).toBe('198.51.100.1');
+    expect(headers.cookie).toBe(inbound.cookie);
+    expect(headers.host).toBeUndefined();
+    expect(headers['x-authflow-user-id']).toBeUndefined();
+  });
+
+  it('forwards only the listed headers when asked (WebSocket handshakes)', () => {
+    const headers = upstreamHeaders(inbound, view(false), rewrite, {
+      keepSessionCookie: false,
+      identity: undefined,
+      only: ['accept', 'cookie', 'x-drop-me'],
+    });
+    expect(Object.keys(headers).sort()).toEqual([
+      'accept',
+      'cookie',
+      'x-forwarded-for',
+      'x-forwarded-host',
+      'x-forwarded-proto',
+      'x-request-id',
+    ]);
+  });
+});
+
+describe('identityHeaders', () => {
+  it('is computed once per session record and assertion', () => {
+    const first = identityHeaders({ session, assertion: 'a1' });
+    expect(identityHeaders({ session, assertion: 'a1' })).toBe(first);
+    expect(identityHeaders({ session, assertion: 'a2' })['x-authflow-assertion']).toBe('a2');
+  });
+});
