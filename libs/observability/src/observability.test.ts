@@ -1,28 +1,9 @@
-import { Writable } from 'node:stream';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { healthPlugin } from './health.plugin.js';
 import { createLogger } from './logger.js';
 import { metricsPlugin } from './metrics.plugin.js';
-
-function captureLogs(): { stream: Writable; lines: () => Record<string, unknown>[] } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      chunks.push(chunk.toString());
-      callback();
-    },
-  });
-  return {
-    stream,
-    lines: () =>
-      chunks
-        .join('')
-        .split('\n')
-        .filter((line) => line !== '')
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
-  };
-}
+import { captureLogs } from './test-support/capture-logs.js';
 
 describe('logger', () => {
   it('redacts cookies, authorization, assertions, tokens and passwords', () => {

@@ -102,7 +102,8 @@ async function waitForPong(port: number, child: ChildProcess, timeoutMs = 5_000)
   throw new Error(`redis-server on port ${port} did not answer within ${timeoutMs} ms`);
 }
 
-function answersPing(port: number): Promise<boolean> {
+/** True when a Redis on 127.0.0.1:`port` answers PING within 200 ms. */
+export function answersPing(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ port, host: '127.0.0.1' });
     const done = (ok: boolean): void => {
