@@ -243,6 +243,15 @@ describe('denials', () => {
       accept: 'application/json',
     });
     expect(afterRevoke.json<{ error: { code: string } }>().error.code).toBe('session_invalid');
+    // The same session in a browser navigation: sent to sign in, the dead cookie expired.
+    const navigation = await gateway.get('/app/x', {
+      ...chromeOnMac.headers,
+      cookie: revoked.cookie,
+      ...html,
+    });
+    expect(navigation.status).toBe(302);
+    expect(String(navigation.headers.location)).toMatch(/^\/auth\/login\?next=v1\./u);
+    expect(String(navigation.headers['set-cookie'])).toContain('Max-Age=0');
 
     const expiring = await gateway.signIn(chromeOnMac);
     await gateway.redis.pexpire(`session:${expiring.session.id}`, 1);
@@ -254,6 +263,13 @@ describe('denials', () => {
     });
     expect(afterExpiry.status).toBe(401);
     expect(afterExpiry.json<{ error: { code: string } }>().error.code).toBe('session_invalid');
+    const expiredNavigation = await gateway.get('/app/x', {
+      ...chromeOnMac.headers,
+      cookie: expiring.cookie,
+      ...html,
+    });
+    expect(expiredNavigation.status).toBe(302);
+    expect(expiredNavigation.headers['x-authflow-error']).toBe('session_invalid');
   });
 
   it('never proxies a denied request', async () => {
