@@ -5,3 +5,4 @@ export {
   runServices,
   type ServiceToRun,
 } from './run-services.js';
+export { type ProcessIo, startOrExit } from './start-or-exit.js';

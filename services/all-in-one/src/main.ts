@@ -1,9 +1,8 @@
 // `npm start`: the whole stack in one process, ready to open in a browser.
-import { ConfigError } from '@authflow/config';
-import { runServices } from '@authflow/service-runtime';
+import { runServices, startOrExit } from '@authflow/service-runtime';
 import { buildStack } from './stack.js';
 
-try {
+await startOrExit('AuthFlow', async () => {
   const stack = await buildStack(process.env);
   const [gateway] = stack.services;
   if (gateway === undefined) throw new Error('no gateway');
@@ -31,10 +30,4 @@ try {
       '',
     ].join('\n'),
   );
-} catch (error) {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`AuthFlow: ${error.message}\n`);
-    process.exit(1);
-  }
-  throw error;
-}
+});

@@ -1,10 +1,9 @@
 // Process entry of the auth service: configuration, build, listen, graceful shutdown.
-import { ConfigError } from '@authflow/config';
-import { runServices } from '@authflow/service-runtime';
+import { runServices, startOrExit } from '@authflow/service-runtime';
 import { buildAuthApp } from './app.js';
 import { loadAuthConfig } from './config/load-config.js';
 
-try {
+await startOrExit('AuthFlow auth', async () => {
   const config = loadAuthConfig(process.env);
   const app = await buildAuthApp(config);
   const running = await runServices(
@@ -15,10 +14,4 @@ try {
     },
   );
   app.log.info({ url: running.urls.auth }, 'AuthFlow auth service ready');
-} catch (error) {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`AuthFlow auth: ${error.message}\n`);
-    process.exit(1);
-  }
-  throw error;
-}
+});

@@ -1,10 +1,9 @@
 // Process entry of the gateway: configuration, build, listen, graceful shutdown.
-import { ConfigError } from '@authflow/config';
-import { runServices } from '@authflow/service-runtime';
+import { runServices, startOrExit } from '@authflow/service-runtime';
 import { buildGatewayApp } from './app.js';
 import { loadGatewayConfig } from './config/load-config.js';
 
-try {
+await startOrExit('AuthFlow gateway', async () => {
   const config = await loadGatewayConfig(process.env);
   const app = await buildGatewayApp(config);
   const running = await runServices(
@@ -15,10 +14,4 @@ try {
     },
   );
   app.log.info({ url: running.urls.gateway }, 'AuthFlow gateway ready');
-} catch (error) {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`AuthFlow gateway: ${error.message}\n`);
-    process.exit(1);
-  }
-  throw error;
-}
+});
