@@ -1,9 +1,26 @@
 // pino settings every service shares: JSON logs, secrets redacted, no query strings in request logs.
 import { pino, type Logger, type LoggerOptions } from 'pino';
 
+/** Field names whose values are secrets, wherever a logged object carries them. */
+const SECRET_FIELDS = [
+  'password',
+  'newPassword',
+  'currentPassword',
+  'token',
+  'tokenHash',
+  'token_hash',
+  'accessToken',
+  'access_token',
+  'refreshToken',
+  'refresh_token',
+  'apiKey',
+  'secret',
+];
+
 /**
- * Paths censored in every log line: cookies, authorization and assertion headers, tokens and
- * passwords wherever they appear in logged objects.
+ * Paths censored in every log line: cookies, authorization and assertion headers, and the
+ * secret fields at the top of a logged object and up to three levels down (pino's redaction
+ * takes explicit paths; `*` stands for one level).
  */
 export const REDACTED_PATHS: readonly string[] = [
   'req.headers.cookie',
@@ -15,18 +32,7 @@ export const REDACTED_PATHS: readonly string[] = [
   'headers.authorization',
   'headers["set-cookie"]',
   'headers["x-authflow-assertion"]',
-  '*.password',
-  '*.newPassword',
-  '*.currentPassword',
-  '*.token',
-  '*.tokenHash',
-  '*.token_hash',
-  '*.accessToken',
-  '*.access_token',
-  '*.refreshToken',
-  '*.refresh_token',
-  '*.apiKey',
-  '*.secret',
+  ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`, `*.*.*.${field}`]),
 ];
 
 export interface LoggerSettings {

@@ -31,6 +31,32 @@ describe('logger', () => {
     expect(text).toContain('a@b.c');
   });
 
+  it('redacts secret fields at the top level, nested, and in headers objects the serializer does not touch', () => {
+    const { stream, lines } = captureLogs();
+    const logger = createLogger({ service: 'test', level: 'info' }, stream);
+    logger.info(
+      {
+        password: 'top-level-pw',
+        outer: { inner: { token: 'nested-token' } },
+        a: { b: { c: { refresh_token: 'deep-refresh' } } },
+        headers: { cookie: 'authflow_session=raw', authorization: 'Bearer raw' },
+        email: 'kept@example.com',
+      },
+      'fields',
+    );
+    const text = JSON.stringify(lines());
+    for (const secret of [
+      'top-level-pw',
+      'nested-token',
+      'deep-refresh',
+      'session=raw',
+      'Bearer raw',
+    ])
+      expect(text).not.toContain(secret);
+    expect(text).toContain('kept@example.com');
+    expect(lines()[0]).toMatchObject({ password: '[redacted]', headers: { cookie: '[redacted]' } });
+  });
+
   it('logs request paths without their query strings', async () => {
     const { stream, lines } = captureLogs();
     const app = Fastify({

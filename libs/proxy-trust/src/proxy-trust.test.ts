@@ -18,6 +18,17 @@ describe('compileTrust', () => {
     expect(trust(undefined)).toBe(false);
   });
 
+  it('reports a malformed entry as a configuration problem naming the variable', () => {
+    expect(() => compileTrust(['10.0.0.0/8', 'not-an-address'], 'GATEWAY_TRUSTED_PROXIES')).toThrow(
+      expect.objectContaining({
+        name: 'ConfigError',
+        problems: [
+          expect.stringMatching(/^GATEWAY_TRUSTED_PROXIES: invalid IP address: not-an-address/u),
+        ],
+      }),
+    );
+  });
+
   it('trusts nobody by default', () => {
     expect(compileTrust([])('127.0.0.1')).toBe(false);
   });

@@ -62,7 +62,7 @@ export async function buildAuthApp(
   config: AuthConfig,
   dependencies: AuthDependencies = {},
 ): Promise<FastifyInstance> {
-  const trust = compileTrust(config.server.trustedProxies);
+  const trust = compileTrust(config.server.trustedProxies, 'AUTH_TRUSTED_PROXIES');
   const logger: FastifyBaseLogger =
     dependencies.logger ?? createLogger({ service: 'auth', level: config.log.level });
   const app = Fastify({

@@ -43,7 +43,7 @@ export async function buildGatewayApp(
   config: GatewayConfig,
   dependencies: GatewayDependencies = {},
 ): Promise<FastifyInstance> {
-  const trust = compileTrust(config.server.trustedProxies);
+  const trust = compileTrust(config.server.trustedProxies, 'GATEWAY_TRUSTED_PROXIES');
   // Typed as fastify's logger so the app's type stays FastifyInstance (pino's Logger is wider).
   const logger: FastifyBaseLogger =
     dependencies.logger ?? createLogger({ service: 'gateway', level: config.log.level });

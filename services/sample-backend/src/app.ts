@@ -31,7 +31,7 @@ export async function buildSampleBackendApp(
   config: SampleBackendConfig,
   dependencies: SampleBackendDependencies = {},
 ): Promise<FastifyInstance> {
-  const trust = compileTrust(config.server.trustedProxies);
+  const trust = compileTrust(config.server.trustedProxies, 'SAMPLE_BACKEND_TRUSTED_PROXIES');
   const logger =
     dependencies.logger ?? createLogger({ service: 'sample-backend', level: config.log.level });
   const app = Fastify({
