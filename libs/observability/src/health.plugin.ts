@@ -20,11 +20,20 @@ export const healthPlugin = fp(
     app.get('/health/live', quiet, () => alive);
     app.get('/health/ready', quiet, async (_request, reply) => {
       const names = Object.keys(options.checks);
-      const outcomes = await Promise.all(
+      const reasons = await Promise.all(
         names.map((name) => runCheck(options.checks[name], timeoutMs)),
       );
-      const checks = Object.fromEntries(names.map((name, index) => [name, outcomes[index]]));
-      const ready = outcomes.every((outcome) => outcome === 'ok');
+      // The answer says which check failed, never why: reasons name hosts, ports and errors of
+      // internal dependencies, and whoever can reach the endpoint would read them. They go to
+      // the log instead.
+      const checks = Object.fromEntries(
+        names.map((name, index) => [name, reasons[index] === undefined ? 'ok' : 'failed']),
+      );
+      names.forEach((name, index) => {
+        const reason = reasons[index];
+        if (reason !== undefined) app.log.warn({ check: name, reason }, 'readiness check failed');
+      });
+      const ready = reasons.every((reason) => reason === undefined);
       return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
     });
     done();
@@ -32,8 +41,12 @@ export const healthPlugin = fp(
   { name: '@authflow/health', fastify: '5.x' },
 );
 
-async function runCheck(check: ReadinessCheck | undefined, timeoutMs: number): Promise<string> {
-  if (check === undefined) return 'ok';
+/** Resolves to undefined when the check passed, else to the reason it failed. */
+async function runCheck(
+  check: ReadinessCheck | undefined,
+  timeoutMs: number,
+): Promise<string | undefined> {
+  if (check === undefined) return undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -42,9 +55,9 @@ async function runCheck(check: ReadinessCheck | undefined, timeoutMs: number): P
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       }),
     ]);
-    return 'ok';
+    return undefined;
   } catch (error) {
-    return `failed: ${error instanceof Error ? error.message : 'unknown error'}`;
+    return error instanceof Error ? error.message : 'unknown error';
   } finally {
     clearTimeout(timer);
   }

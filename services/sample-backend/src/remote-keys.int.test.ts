@@ -58,7 +58,7 @@ describe('with the gateway keys fetched from its JWKS URL', () => {
       const ready = await sendRaw(backend.url, 'GET', '/health/ready');
       expect(ready.json()).toEqual({
         status: 'not_ready',
-        checks: { gateway_keys: 'failed: the JWKS URL answered 500' },
+        checks: { gateway_keys: 'failed' },
       });
     } finally {
       await backend.close();
