@@ -37,12 +37,26 @@ export async function runServices(
   const closer = closeWithGrace(
     {
       delay: options.drainTimeoutMs,
-      logger: { error: (message: unknown) => logger.error({ detail: message }, 'forced shutdown') },
+      // close-with-grace reports an Error or a text; an Error under `err` keeps its message and
+      // stack (pino serialises only `err`).
+      logger: {
+        error: (message: unknown) =>
+          message instanceof Error
+            ? logger.error({ err: message }, 'forced shutdown')
+            : logger.error({ detail: message }, 'forced shutdown'),
+      },
     },
     async ({ signal, err }) => {
       if (err !== undefined) logger.error({ err }, 'shutting down after an unexpected error');
       else logger.info({ signal }, 'shutting down: draining in-flight requests');
-      await Promise.allSettled(services.map(({ app }) => drain(app)));
+      const drained = await Promise.allSettled(services.map(({ app }) => drain(app)));
+      drained.forEach((outcome, index) => {
+        if (outcome.status === 'rejected')
+          logger.error(
+            { err: outcome.reason as unknown, service: services[index]?.name },
+            'a service failed to close cleanly',
+          );
+      });
       await options.onClosed?.();
       logger.info('shut down cleanly');
     },
