@@ -92,9 +92,10 @@ function sendError(
   failure: AuthflowError,
   options: ErrorHandlerOptions<string>,
 ): FastifyReply {
-  if (options.render?.(request, reply, failure) === true) return reply;
+  // The error's headers (Retry-After, ...) hold whoever draws the body.
   if (options.errorHeader === true) void reply.header('x-authflow-error', failure.code);
   for (const [name, value] of Object.entries(failure.headers)) void reply.header(name, value);
+  if (options.render?.(request, reply, failure) === true) return reply;
   return reply
     .code(failure.statusCode)
     .type('application/json; charset=utf-8')

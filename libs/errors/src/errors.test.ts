@@ -210,6 +210,30 @@ describe('errorHandlerPlugin', () => {
     expect(response.headers['content-type']).toContain('text/html');
     expect(response.body).toBe('<p>not_found</p>');
   });
+
+  it("keeps the error's headers on a page the service renders", async () => {
+    const app = Fastify();
+    apps.push(app);
+    await app.register(errorHandlerPlugin, {
+      registry,
+      badRequestCode: 'bad_request',
+      payloadTooLargeCode: 'payload_too_large',
+      notFoundCode: 'not_found',
+      internalCode: 'internal_error',
+      errorHeader: true,
+      render: (_request, reply, error) => {
+        void reply.code(error.statusCode).type('text/html').send(`<p>${error.code}</p>`);
+        return true;
+      },
+    });
+    app.get('/denied', () => {
+      throw registry.create('store_down', { headers: { 'retry-after': '2' } });
+    });
+    const response = await app.inject({ url: '/denied' });
+    expect(response.body).toBe('<p>store_down</p>');
+    expect(response.headers['retry-after']).toBe('2');
+    expect(response.headers['x-authflow-error']).toBe('store_down');
+  });
 });
 
 describe('createClientErrorHandler', () => {
