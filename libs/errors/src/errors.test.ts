@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClientErrorHandler } from './client-error-handler.js';
 import { errorHandlerPlugin } from './error-handler.plugin.js';
@@ -54,6 +54,29 @@ async function buildApp(errorHeader = true): Promise<FastifyInstance> {
   });
   return app;
 }
+
+/** A bare app with the plugin on the minimal options plus `extra` (routes added by the test). */
+async function appWith(
+  extra: Partial<Parameters<typeof errorHandlerPlugin>[1]>,
+): Promise<FastifyInstance> {
+  const app = Fastify();
+  apps.push(app);
+  await app.register(errorHandlerPlugin, {
+    registry,
+    badRequestCode: 'bad_request',
+    payloadTooLargeCode: 'payload_too_large',
+    notFoundCode: 'not_found',
+    internalCode: 'internal_error',
+    ...extra,
+  });
+  return app;
+}
+
+/** A service's own page for an error. */
+const renderParagraph = (_request: unknown, reply: FastifyReply, error: AuthflowError): boolean => {
+  void reply.code(error.statusCode).type('text/html').send(`<p>${error.code}</p>`);
+  return true;
+};
 
 describe('defineErrorRegistry', () => {
   it('creates errors with their status, message and extras', () => {
@@ -169,14 +192,7 @@ describe('errorHandlerPlugin', () => {
   });
 
   it('lets a service map its own errors to registry codes', async () => {
-    const app = Fastify();
-    apps.push(app);
-    await app.register(errorHandlerPlugin, {
-      registry,
-      badRequestCode: 'bad_request',
-      payloadTooLargeCode: 'payload_too_large',
-      notFoundCode: 'not_found',
-      internalCode: 'internal_error',
+    const app = await appWith({
       mapError: (error) =>
         (error as { code?: string }).code === 'PLUGIN_FORBIDDEN'
           ? registry.create('session_invalid')
@@ -193,39 +209,14 @@ describe('errorHandlerPlugin', () => {
   });
 
   it('lets a service render an error itself', async () => {
-    const app = Fastify();
-    apps.push(app);
-    await app.register(errorHandlerPlugin, {
-      registry,
-      badRequestCode: 'bad_request',
-      payloadTooLargeCode: 'payload_too_large',
-      notFoundCode: 'not_found',
-      internalCode: 'internal_error',
-      render: (_request, reply, error) => {
-        void reply.code(error.statusCode).type('text/html').send(`<p>${error.code}</p>`);
-        return true;
-      },
-    });
+    const app = await appWith({ render: renderParagraph });
     const response = await app.inject({ url: '/missing' });
     expect(response.headers['content-type']).toContain('text/html');
     expect(response.body).toBe('<p>not_found</p>');
   });
 
   it("keeps the error's headers on a page the service renders", async () => {
-    const app = Fastify();
-    apps.push(app);
-    await app.register(errorHandlerPlugin, {
-      registry,
-      badRequestCode: 'bad_request',
-      payloadTooLargeCode: 'payload_too_large',
-      notFoundCode: 'not_found',
-      internalCode: 'internal_error',
-      errorHeader: true,
-      render: (_request, reply, error) => {
-        void reply.code(error.statusCode).type('text/html').send(`<p>${error.code}</p>`);
-        return true;
-      },
-    });
+    const app = await appWith({ errorHeader: true, render: renderParagraph });
     app.get('/denied', () => {
       throw registry.create('store_down', { headers: { 'retry-after': '2' } });
     });

@@ -6,17 +6,8 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { Dispatcher } from 'undici';
+import { removeHopByHop } from './upstream-headers.js';
 import type { Upstream } from './upstreams.js';
-
-/** Response headers that describe the upstream connection, not the response (RFC 9110 §7.6.1). */
-const RESPONSE_HOP_BY_HOP = [
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'proxy-connection',
-  'upgrade',
-  'trailer',
-];
 
 export interface ForwardRequest {
   readonly method: Dispatcher.HttpMethod;
@@ -146,16 +137,6 @@ class Exchange implements Dispatcher.DispatchHandler {
 
 function clientGone(reply: FastifyReply): boolean {
   return reply.raw.destroyed || reply.request.raw.socket.destroyed;
-}
-
-/** The fixed hop-by-hop headers, and any the upstream's own `Connection` header names. */
-function removeHopByHop(headers: Record<string, string | string[] | undefined>): void {
-  const connection = headers.connection;
-  if (connection !== undefined) {
-    for (const value of Array.isArray(connection) ? connection : [connection])
-      for (const name of value.split(',')) delete headers[name.trim().toLowerCase()];
-  }
-  for (const name of RESPONSE_HOP_BY_HOP) delete headers[name];
 }
 
 /** The client went away before the upstream finished; nothing is left to answer. */

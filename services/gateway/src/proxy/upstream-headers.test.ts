@@ -1,6 +1,11 @@
 import type { SessionRecord } from '@authflow/sessions';
 import { describe, expect, it } from 'vitest';
-import { identityHeaders, type RequestView, upstreamHeaders } from './upstream-headers.js';
+import {
+  identityHeaders,
+  removeHopByHop,
+  type RequestView,
+  upstreamHeaders,
+} from './upstream-headers.js';
 
 const rewrite = { cookieName: 'authflow_session', legacyIdentityHeaders: new Set(['x-user-id']) };
 const view = (peerTrusted: boolean): RequestView => ({
@@ -88,5 +93,20 @@ describe('identityHeaders', () => {
     const first = identityHeaders({ session, assertion: 'a1' });
     expect(identityHeaders({ session, assertion: 'a1' })).toBe(first);
     expect(identityHeaders({ session, assertion: 'a2' })['x-authflow-assertion']).toBe('a2');
+  });
+});
+
+describe('removeHopByHop', () => {
+  it("drops a response's fixed hop-by-hop headers and those its Connection header names", () => {
+    const headers: Record<string, string | string[] | undefined> = {
+      'content-type': 'application/json',
+      'set-cookie': ['a=1', 'b=2'],
+      connection: 'keep-alive, X-Upstream-Private',
+      'keep-alive': 'timeout=5',
+      'transfer-encoding': 'chunked',
+      'x-upstream-private': 'internal',
+    };
+    removeHopByHop(headers);
+    expect(headers).toEqual({ 'content-type': 'application/json', 'set-cookie': ['a=1', 'b=2'] });
   });
 });

@@ -107,6 +107,16 @@ export function upstreamHeaders(
   return headers;
 }
 
+/**
+ * Removes, in place, the hop-by-hop headers of an upstream's response: the fixed ones and any
+ * its own `Connection` header names (the same rules as for requests, the other way).
+ */
+export function removeHopByHop(headers: Headers): void {
+  const connectionListed = listedIn(headers.connection);
+  for (const name of Object.keys(headers))
+    if (HOP_BY_HOP.has(name) || connectionListed?.has(name) === true) delete headers[name];
+}
+
 /** Lower-case names a `Connection` header lists (hop-by-hop by declaration, RFC 9110 §7.6.1). */
 function listedIn(connection: string | string[] | undefined): Set<string> | undefined {
   if (connection === undefined) return undefined;
