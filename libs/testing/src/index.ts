@@ -6,6 +6,7 @@ export { findNginx, type NginxHandle, startNginx } from './nginx.js';
 export {
   isRedisServerInstalled,
   type RedisServerHandle,
+  type RedisServerOptions,
   startRedisServer,
 } from './redis-server.js';
 export { uniquePrefix } from './unique-prefix.js';

@@ -14,7 +14,7 @@ export interface RedisServerHandle {
   pause(): void;
   /** Unfreezes a paused process (SIGCONT). */
   resume(): void;
-  /** Starts a fresh, empty server on the same port after stop or kill. */
+  /** Starts the server again on the same port after stop or kill: empty, or reloaded with `appendOnlyDir`. */
   restart(): Promise<void>;
 }
 
@@ -27,11 +27,18 @@ export function isRedisServerInstalled(): boolean {
   }
 }
 
-export async function startRedisServer(
-  options: { port?: number } = {},
-): Promise<RedisServerHandle> {
+export interface RedisServerOptions {
+  readonly port?: number;
+  /**
+   * Append-only persistence in this folder: a restart after stop or kill reloads what was written
+   * (`appendfsync always`, so an acknowledged write survives a SIGKILL). Without it, a restart is empty.
+   */
+  readonly appendOnlyDir?: string;
+}
+
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServerHandle> {
   const port = options.port ?? (await getFreePort());
-  let child = await spawnRedis(port);
+  let child = await spawnRedis(port, options.appendOnlyDir);
   // Node does not report a stopped (SIGSTOP) child, so the handle remembers it: a frozen
   // process must be continued before it can act on SIGTERM.
   let paused = false;
@@ -60,26 +67,19 @@ export async function startRedisServer(
     },
     restart: async () => {
       await signal('SIGKILL');
-      child = await spawnRedis(port);
+      child = await spawnRedis(port, options.appendOnlyDir);
     },
   };
 }
 
-async function spawnRedis(port: number): Promise<ChildProcess> {
+async function spawnRedis(port: number, appendOnlyDir: string | undefined): Promise<ChildProcess> {
+  const persistence =
+    appendOnlyDir === undefined
+      ? ['--appendonly', 'no']
+      : ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', appendOnlyDir];
   const child = spawn(
     'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--protected-mode',
-      'yes',
-    ],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--protected-mode', 'yes'],
     { stdio: 'ignore' },
   );
   const killOnExit = (): void => {
