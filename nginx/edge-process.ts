@@ -1,10 +1,14 @@
 // Runs nginx for the edge: finds the binary, prepares a private prefix, checks the configuration,
 // starts nginx in the foreground and waits until it listens.
 import { type ChildProcess, spawn, type SpawnOptions, spawnSync } from 'node:child_process';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { NGINX_TEMP_FOLDERS } from './render-config.ts';
+import {
+  EDGE_ERROR_PAGES_DIR,
+  EDGE_ERROR_PAGES_ROOT,
+  NGINX_TEMP_FOLDERS,
+} from './render-config.ts';
 
 const CANDIDATES = [
   'nginx',
@@ -28,7 +32,10 @@ export function findNginx(preferred?: string): string | undefined {
   return undefined;
 }
 
-/** Creates `prefix` with nginx's temporary folders, writes `nginxConf` there; returns its path. */
+/**
+ * Creates `prefix` with nginx's temporary folders and the error pages (the template's `root`
+ * names them relative to the prefix), writes `nginxConf` there; returns its path.
+ */
 export async function prepareNginxPrefix(prefix: string, nginxConf: string): Promise<string> {
   await mkdir(prefix, { recursive: true });
   // nginx started as root runs its workers as an unprivileged user, which must reach the prefix
@@ -40,6 +47,9 @@ export async function prepareNginxPrefix(prefix: string, nginxConf: string): Pro
     await mkdir(path, { recursive: true });
     if (workersUnprivileged) await chmod(path, 0o777);
   }
+  const pages = join(prefix, EDGE_ERROR_PAGES_ROOT);
+  await cp(EDGE_ERROR_PAGES_DIR, pages, { recursive: true, force: true });
+  if (workersUnprivileged) await chmod(pages, 0o755);
   const confPath = join(prefix, 'nginx.conf');
   await writeFile(confPath, nginxConf);
   return confPath;

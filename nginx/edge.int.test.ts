@@ -177,7 +177,8 @@ describe('the edge in front of the gateway', () => {
     expect(limited.status).toBe(429);
     expect(limited.headers).toEqual(
       expect.objectContaining({
-        'content-type': 'application/json',
+        // The gateway's own JSON content type, charset included.
+        'content-type': 'application/json; charset=utf-8',
         'retry-after': '6',
         'x-authflow-error': 'rate_limited',
         'cache-control': 'no-store',

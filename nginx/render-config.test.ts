@@ -1,8 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { gatewayErrors } from '../services/gateway/src/errors/gateway-errors.js';
+import { ERROR_PAGE_CSP } from '@authflow/errors';
+import { readEdgeErrorFiles, renderEdgeErrorFiles } from './error-pages.ts';
 import {
   EDGE_DEFAULTS,
+  EDGE_ERROR_PAGES_ROOT,
   enableTls,
   placeholdersOf,
   readEdgeTemplate,
@@ -39,9 +42,19 @@ describe('the edge template', () => {
   });
 
   it("answers nginx's own errors in the gateway's JSON shape, with the registry's codes, statuses and messages", () => {
-    const answers = [...template.matchAll(/^\s*return (\d{3}) '(\{.*\})';$/gmu)];
-    expect(answers.map((answer) => answer[1])).toEqual(['404', '429', '413', '503', '504']);
-    for (const [, status, body = ''] of answers) {
+    const returned = [...template.matchAll(/^\s*return (\d{3}) '(\{.*\})';$/gmu)].map(
+      ([, status = '', body = '']) => [status, body],
+    );
+    expect(returned.map(([status]) => status)).toEqual(['404', '413']);
+    // The others are files (nginx/error-pages/<status>.json), their request id filled by SSI.
+    const served = [...readEdgeErrorFiles()]
+      .filter(([name]) => name.endsWith('.json'))
+      .map(([name, body]) => [
+        name.slice(0, 3),
+        body.trim().replace('"<!--# echo var="request_id" -->"', '"$request_id"'),
+      ]);
+    expect(served.map(([status]) => status)).toEqual(['429', '431', '503', '504']);
+    for (const [status, body = ''] of [...returned, ...served]) {
       const { error } = JSON.parse(body) as {
         error: {
           code: keyof typeof gatewayErrors.definitions;
@@ -54,8 +67,23 @@ describe('the edge template', () => {
         message: error.message,
       });
       expect(error.request_id).toBe('$request_id');
-      expect(template).toContain(`add_header x-authflow-error ${error.code} always;`);
+      if (returned.some(([returnedStatus]) => returnedStatus === status))
+        expect(template).toContain(`add_header x-authflow-error ${error.code} always;`);
+      else expect(template).toMatch(new RegExp(`^\\s+${status}\\s+${error.code};$`, 'mu'));
     }
+  });
+
+  it('serves a page for browsers and JSON for everyone else for each of those errors', () => {
+    for (const status of ['429', '431', '503', '504'])
+      expect(template).toContain(`/authflow-error-pages/${status}.$authflow_error_format;`);
+    expect(template).toContain('error_page 494 =431 ');
+    expect(template).toContain('error_page 502 503 =503 ');
+    expect(template).toContain(`add_header Content-Security-Policy "${ERROR_PAGE_CSP}" always;`);
+    expect(template).toContain(`alias ${EDGE_ERROR_PAGES_ROOT}/;`);
+  });
+
+  it('ships the error pages as the shared renderer draws them (node nginx/write-error-pages.ts)', () => {
+    expect(readEdgeErrorFiles()).toEqual(renderEdgeErrorFiles());
   });
 });
 

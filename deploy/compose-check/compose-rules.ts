@@ -10,6 +10,8 @@ import { asArray, asObject, asString, type JsonObject, strings } from './json.ts
 import { parseUrl } from './secrets.ts';
 import {
   EXPECTED_SERVICES,
+  NGINX_ERROR_PAGES,
+  NGINX_ERROR_PAGES_TARGET,
   NGINX_TEMPLATE,
   NODE_SERVICES,
   type NodeService,
@@ -302,6 +304,14 @@ export function checkNginx(
       fail(at, 'the template must be mounted as <name>.conf.template');
     if (!mount.readOnly) fail(at, 'mount the template read-only (:ro)');
   }
+  // The template's error_page answers are files it serves from its prefix's folder.
+  const pages = mountsOf(nginx).find((entry) => entry.target === NGINX_ERROR_PAGES_TARGET);
+  if (pages === undefined || resolve(REPO, pages.source) !== NGINX_ERROR_PAGES) {
+    fail(
+      at,
+      `nginx/error-pages is not mounted at ${NGINX_ERROR_PAGES_TARGET}: the edge's error pages would be missing`,
+    );
+  } else if (!pages.readOnly) fail(at, 'mount the error pages read-only (:ro)');
 
   const filterText = env.get('NGINX_ENVSUBST_FILTER');
   let filter: RegExp | undefined;

@@ -5,6 +5,9 @@ export const REPO = resolve(import.meta.dirname, '..', '..');
 export const COMPOSE_FILE = join(REPO, 'docker-compose.yml');
 export const GENERATOR = join(REPO, 'deploy', 'generate-secrets.ts');
 export const NGINX_TEMPLATE = join(REPO, 'nginx', 'authflow.conf.template');
+/** The edge's error pages, and where the template finds them in the image (its prefix is /etc/nginx). */
+export const NGINX_ERROR_PAGES = join(REPO, 'nginx', 'error-pages');
+export const NGINX_ERROR_PAGES_TARGET = '/etc/nginx/authflow-error-pages';
 export const DEFAULT_SECRETS_DIR = join(REPO, 'deploy', 'secrets');
 export const ENV_DIR = join(REPO, 'deploy', 'env');
 

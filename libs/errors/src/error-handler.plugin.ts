@@ -1,5 +1,11 @@
 // One error handler per service: every failure becomes the JSON envelope with a stable code.
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  FastifyBaseLogger,
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+} from 'fastify';
 import fp from 'fastify-plugin';
 import {
   type AuthflowError,
@@ -72,9 +78,7 @@ export const errorHandlerPlugin = fp(
 
     app.setErrorHandler((error: FastifyError | AuthflowError, request, reply) => {
       const failure = toAuthflowError(error);
-      if (failure.statusCode >= 500)
-        request.log.error({ err: error, code: failure.code }, 'request failed');
-      else request.log.debug({ code: failure.code, cause: failure.cause }, 'request refused');
+      logFailure(request.log, error, failure, options.internalCode);
       return sendError(request, reply, failure, options);
     });
 
@@ -100,6 +104,41 @@ function sendError(
     .code(failure.statusCode)
     .type('application/json; charset=utf-8')
     .send(errorBody(failure.code, failure.message, request.id, failure.details));
+}
+
+/** A dependency outage: expected, and answered many times while it lasts. */
+const OUTAGE_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
+
+/**
+ * One line per failed request. An outage (502/503/504 from the registry) is expected and
+ * repeats for every request while it lasts, so it is a short debug line: the code and the
+ * cause's message, no stack and no error object (a 10 s Redis outage at 100 req/s wrote 3,821
+ * error lines with stacks). Whoever watches the dependency reports the outage itself, once.
+ * Bugs (500) keep the error level and the stack; refusals (4xx) stay at debug.
+ */
+function logFailure(
+  log: FastifyBaseLogger,
+  error: unknown,
+  failure: AuthflowError,
+  internalCode: string,
+): void {
+  if (OUTAGE_STATUSES.has(failure.statusCode) && failure.code !== internalCode) {
+    log.debug({ code: failure.code, reason: messageOf(failure.cause) }, 'dependency unavailable');
+  } else if (failure.statusCode >= 500) {
+    log.error({ err: error, code: failure.code }, 'request failed');
+  } else {
+    log.debug({ code: failure.code, cause: failure.cause }, 'request refused');
+  }
+}
+
+/** The cause's message only (never its stack or fields); undefined without one. */
+function messageOf(cause: unknown): string | undefined {
+  if (cause instanceof Error) {
+    // Node's AggregateError for a refused dual-stack connect has an empty message, not a code.
+    const code = (cause as { code?: unknown }).code;
+    return cause.message !== '' ? cause.message : typeof code === 'string' ? code : cause.name;
+  }
+  return typeof cause === 'string' ? cause : undefined;
 }
 
 /** Fastify's own 4xx messages are safe to show (no user data); anything else gets a generic one. */

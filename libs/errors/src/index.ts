@@ -1,6 +1,14 @@
 // Public surface of @authflow/errors.
 export { createClientErrorHandler } from './client-error-handler.js';
 export {
+  ERROR_PAGE_CSP,
+  type ErrorPageStatus,
+  type ErrorPageView,
+  hasErrorPage,
+  renderErrorPage,
+  renderSsiErrorPage,
+} from './error-page.js';
+export {
   type ErrorHandlerOptions,
   errorHandlerOptions,
   errorHandlerPlugin,
