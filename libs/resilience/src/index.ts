@@ -9,3 +9,4 @@ export {
   isBreakerOpenError,
   isBreakerTimeoutError,
 } from './create-breaker.js';
+export { logBreakerTransitions, type TransitionLogger } from './log-transitions.js';

@@ -5,11 +5,13 @@ import { type RedisServerHandle, startRedisServer } from '@authflow/testing';
 import { createRedisClient, sessionKeys, waitForRedis } from '@authflow/sessions';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
 import { chromeOnMac } from './test-support/browsers.js';
 import { type GatewayHarness, startGateway } from './test-support/gateway-harness.js';
 import { startTestUpstream, type TestUpstream } from './test-support/test-upstream.js';
 
 const json = { accept: 'application/json' };
+const GRACE_MS = 1_000;
 let redis: RedisServerHandle;
 let admin: Redis;
 let backend: TestUpstream;
@@ -24,8 +26,11 @@ beforeAll(async () => {
   gateway = await startGateway({
     redisUrl: redis.url,
     backendUrl: backend.url,
-    // Long enough that only a revocation (or losing the subscription) makes it forget.
-    env: { GATEWAY_SESSION_CACHE_TTL_MS: '60000' },
+    env: {
+      // Long enough that only a revocation (or losing the subscription) makes it forget.
+      GATEWAY_SESSION_CACHE_TTL_MS: '60000',
+      GATEWAY_WEBSOCKET_STORE_GRACE_MS: String(GRACE_MS),
+    },
   });
   await vi.waitFor(async () => expect((await gateway.get('/health/ready')).status).toBe(200));
 });
@@ -74,5 +79,85 @@ describe('losing the revocation subscription', () => {
     const before = await cacheHits();
     expect((await call()).status).toBe(200);
     expect(await cacheHits()).toBe(before + 1);
+  });
+});
+
+interface OpenSocket {
+  readonly socket: WebSocket;
+  readonly closed: Promise<{ code: number; reason: string }>;
+}
+
+async function openSocket(cookie: string): Promise<OpenSocket> {
+  const socket = new WebSocket(`${gateway.url.replace('http', 'ws')}/app/ws`, {
+    headers: { ...chromeOnMac.headers, cookie },
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.once('close', (code: number, reason: Buffer) =>
+      resolve({ code, reason: reason.toString() }),
+    ),
+  );
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  return { socket, closed };
+}
+
+const echoes = (socket: WebSocket): Promise<boolean> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), 1_000);
+    socket.once('message', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+    socket.send('ping');
+  });
+
+const within = <T>(promise: Promise<T>, ms: number): Promise<T | 'still open'> =>
+  Promise.race([
+    promise,
+    new Promise<'still open'>((resolve) => setTimeout(() => resolve('still open'), ms)),
+  ]);
+
+describe('open WebSockets after the subscription was lost (issue 12, item 2)', () => {
+  it('re-checks them once it is live again: the ended session is closed with 4401, the other kept', async () => {
+    await vi.waitFor(async () => expect((await gateway.get('/health/ready')).status).toBe(200));
+    const ended = await gateway.signIn(chromeOnMac);
+    const fine = await gateway.signIn(chromeOnMac);
+    const doomed = await openSocket(ended.cookie);
+    const kept = await openSocket(fine.cookie);
+    await vi.waitFor(() => expect(backend.openSockets()).toBe(2));
+
+    // The session ends without a message reaching the gateway (as a revocation published while
+    // its subscriber reconnects would be lost), then the subscriber connection drops.
+    expect(await admin.del(sessionKeys().session(ended.session.id))).toBe(1);
+    expect(Number(await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub'))).toBeGreaterThanOrEqual(1);
+
+    const closed = await within(doomed.closed, 3_000);
+    expect(closed).toEqual({ code: 4401, reason: 'session ended' });
+    // Well within the grace, and the fine session's socket is untouched.
+    expect(await echoes(kept.socket)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, GRACE_MS + 500));
+    expect(await echoes(kept.socket)).toBe(true);
+    kept.socket.close();
+    await vi.waitFor(() => expect(backend.openSockets()).toBe(0));
+  });
+
+  it('closes them with 1013 once the store has been unreachable for the grace', async () => {
+    await vi.waitFor(async () => expect((await gateway.get('/health/ready')).status).toBe(200));
+    const { cookie } = await gateway.signIn(chromeOnMac);
+    const open = await openSocket(cookie);
+    await redis.stop();
+    try {
+      const stoppedAt = Date.now();
+      const closed = await within(open.closed, GRACE_MS + 3_000);
+      expect(closed).toEqual({ code: 1013, reason: 'session store unavailable' });
+      expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(GRACE_MS - 100);
+    } finally {
+      await redis.restart();
+    }
+    await vi.waitFor(async () => expect((await gateway.get('/health/ready')).status).toBe(200), {
+      timeout: 5_000,
+    });
   });
 });

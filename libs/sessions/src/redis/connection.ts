@@ -10,6 +10,9 @@ export interface RedisConnectionOptions {
   readonly connectionName?: string;
 }
 
+/** Longest wait between reconnect attempts. */
+const RECONNECT_CAP_MS = 1_000;
+
 /**
  * Commands fail at once while disconnected (no offline queue, no per-request retries), so a
  * Redis outage turns into a quick 503 instead of requests piling up; the client keeps
@@ -25,7 +28,9 @@ export function createRedisClient(options: RedisConnectionOptions): Redis {
     enableAutoPipelining: true,
     commandTimeout: options.commandTimeoutMs ?? 500,
     connectTimeout: options.connectTimeoutMs ?? 2_000,
-    retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
+    // Capped at 1 s: once Redis is back, the gateway is back within about a second (plus its
+    // breaker probe); an attempt a second against a down server costs nothing.
+    retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, RECONNECT_CAP_MS),
     ...(options.connectionName === undefined ? {} : { connectionName: options.connectionName }),
   });
   // Failures are reported through command rejections and readiness; without a listener

@@ -33,9 +33,11 @@ export const gatewayEnvVariables = z.object({
 
   REDIS_URL: env.optionalString(),
   GATEWAY_REDIS_COMMAND_TIMEOUT_MS: env.integer(250, { min: 10, max: 60_000 }),
-  GATEWAY_REDIS_BREAKER_RESET_MS: env.integer(5_000, { min: 100, max: 600_000 }),
+  GATEWAY_REDIS_BREAKER_RESET_MS: env.integer(2_000, { min: 100, max: 600_000 }),
   GATEWAY_REDIS_BREAKER_ERROR_PERCENT: env.integer(50, { min: 1, max: 100 }),
   GATEWAY_REDIS_BREAKER_VOLUME: env.integer(5, { min: 1, max: 10_000 }),
+  GATEWAY_REDIS_PROBE_INTERVAL_MS: env.integer(500, { min: 50, max: 60_000 }),
+  GATEWAY_WEBSOCKET_STORE_GRACE_MS: env.integer(30_000, { min: 100, max: 3_600_000 }),
 
   GATEWAY_SESSION_IDLE_TTL_SECONDS: env.integer(3_600, { min: 1 }),
   GATEWAY_SESSION_ABSOLUTE_TTL_SECONDS: env.integer(604_800, { min: 1 }),
@@ -100,7 +102,9 @@ export const gatewayEnvSchema = gatewayEnvVariables
         errorThresholdPercentage: vars.GATEWAY_REDIS_BREAKER_ERROR_PERCENT,
         volumeThreshold: vars.GATEWAY_REDIS_BREAKER_VOLUME,
       },
+      probeIntervalMs: vars.GATEWAY_REDIS_PROBE_INTERVAL_MS,
     },
+    websockets: { storeGraceMs: vars.GATEWAY_WEBSOCKET_STORE_GRACE_MS },
     sessions: {
       idleTtlMs: vars.GATEWAY_SESSION_IDLE_TTL_SECONDS * 1_000,
       absoluteTtlMs: vars.GATEWAY_SESSION_ABSOLUTE_TTL_SECONDS * 1_000,

@@ -5,11 +5,25 @@ import type WebSocket from 'ws';
 
 /** Close code sent when the session behind a socket ends (4000-4999: application codes). */
 export const SESSION_ENDED_CLOSE_CODE = 4401;
+/**
+ * Close code sent when the session store stayed unreachable longer than the grace: the session
+ * can no longer be vouched for. 1013 is the registered "Try Again Later"; a client reconnects,
+ * and the upgrade is verified afresh (503 while the store is still down).
+ */
+export const STORE_UNAVAILABLE_CLOSE_CODE = 1013;
 const TERMINATE_AFTER_MS = 2_000;
 
 interface Expected {
   readonly sessionId: string;
   readonly absoluteExpiresAt: number;
+  readonly verifiedAt: number;
+}
+
+interface Tracked {
+  readonly sessionId: string;
+  /** When the store last vouched for the session (the upgrade, or a re-check). */
+  verifiedAt: number;
+  closing: boolean;
 }
 
 export interface WebSocketRegistryOptions {
@@ -23,12 +37,14 @@ export class WebSocketRegistry {
   readonly #expected = new WeakMap<Socket, Expected>();
   readonly #bySession = new Map<string, Set<WebSocket>>();
   readonly #timers = new Map<WebSocket, NodeJS.Timeout>();
-  readonly #sessionOf = new WeakMap<WebSocket, string>();
+  readonly #tracked = new Map<WebSocket, Tracked>();
   readonly #options: WebSocketRegistryOptions;
+  readonly #clock: () => number;
   #open = 0;
 
   constructor(options: WebSocketRegistryOptions) {
     this.#options = options;
+    this.#clock = options.clock ?? Date.now;
   }
 
   get open(): number {
@@ -40,6 +56,7 @@ export class WebSocketRegistry {
     this.#expected.set(socket, {
       sessionId: session.id,
       absoluteExpiresAt: session.absoluteExpiresAt,
+      verifiedAt: this.#clock(),
     });
   }
 
@@ -53,16 +70,20 @@ export class WebSocketRegistry {
       this.#bySession.set(expected.sessionId, sockets);
     }
     sockets.add(client);
-    this.#sessionOf.set(client, expected.sessionId);
+    this.#tracked.set(client, {
+      sessionId: expected.sessionId,
+      verifiedAt: expected.verifiedAt,
+      closing: false,
+    });
     this.#setOpen(this.#open + 1);
     if (this.#options.wasRevoked(expected.sessionId)) {
-      closeForSessionEnd(client, 'session revoked');
+      this.#close(client, SESSION_ENDED_CLOSE_CODE, 'session revoked');
       return;
     }
     // A socket never outlives its session's absolute lifetime.
-    const remaining = expected.absoluteExpiresAt - (this.#options.clock ?? Date.now)();
+    const remaining = expected.absoluteExpiresAt - this.#clock();
     const timer = setTimeout(
-      () => closeForSessionEnd(client, 'session expired'),
+      () => this.#close(client, SESSION_ENDED_CLOSE_CODE, 'session expired'),
       Math.max(0, Math.min(remaining, 2_147_483_647)),
     );
     timer.unref();
@@ -72,22 +93,60 @@ export class WebSocketRegistry {
   detach(client: WebSocket): void {
     clearTimeout(this.#timers.get(client));
     this.#timers.delete(client);
-    const sessionId = this.#sessionOf.get(client);
-    if (sessionId === undefined) return;
-    this.#sessionOf.delete(client);
-    const sockets = this.#bySession.get(sessionId);
+    const tracked = this.#tracked.get(client);
+    if (tracked === undefined) return;
+    this.#tracked.delete(client);
+    const sockets = this.#bySession.get(tracked.sessionId);
     if (sockets?.delete(client) === true) {
       this.#setOpen(this.#open - 1);
-      if (sockets.size === 0) this.#bySession.delete(sessionId);
+      if (sockets.size === 0) this.#bySession.delete(tracked.sessionId);
     }
   }
 
-  /** Closes every live socket of a revoked session; returns how many. */
-  closeSession(sessionId: string): number {
-    const sockets = this.#bySession.get(sessionId);
-    if (sockets === undefined) return 0;
-    for (const client of sockets) closeForSessionEnd(client, 'session revoked');
-    return sockets.size;
+  /** Closes every live socket of an ended session (4401); returns how many. */
+  closeSession(sessionId: string, reason = 'session revoked'): number {
+    let closed = 0;
+    for (const client of this.#bySession.get(sessionId) ?? []) {
+      if (this.#close(client, SESSION_ENDED_CLOSE_CODE, reason)) closed += 1;
+    }
+    return closed;
+  }
+
+  /** Sessions with an open socket the store has not vouched for since `time`. */
+  sessionsVerifiedBefore(time: number): string[] {
+    const sessions = new Set<string>();
+    for (const tracked of this.#tracked.values()) {
+      if (!tracked.closing && tracked.verifiedAt < time) sessions.add(tracked.sessionId);
+    }
+    return [...sessions];
+  }
+
+  /** The store vouched for the session at `at` (a re-check found it alive). */
+  markVerified(sessionId: string, at: number): void {
+    for (const client of this.#bySession.get(sessionId) ?? []) {
+      const tracked = this.#tracked.get(client);
+      if (tracked !== undefined && tracked.verifiedAt < at) tracked.verifiedAt = at;
+    }
+  }
+
+  /** Closes (1013) every socket the store has not vouched for since `cutoff`; returns how many. */
+  closeVerifiedBefore(cutoff: number, reason: string): number {
+    let closed = 0;
+    for (const [client, tracked] of this.#tracked) {
+      if (tracked.verifiedAt < cutoff && this.#close(client, STORE_UNAVAILABLE_CLOSE_CODE, reason))
+        closed += 1;
+    }
+    return closed;
+  }
+
+  #close(client: WebSocket, code: number, reason: string): boolean {
+    const tracked = this.#tracked.get(client);
+    if (tracked?.closing === true) return false;
+    if (tracked !== undefined) tracked.closing = true;
+    client.close(code, reason);
+    // A peer that never answers the close handshake is cut off.
+    setTimeout(() => client.terminate(), TERMINATE_AFTER_MS).unref();
+    return true;
   }
 
   #setOpen(open: number): void {
@@ -103,10 +162,4 @@ export class WebSocketRegistry {
  */
 function socketOf(client: WebSocket): Socket {
   return (client as unknown as { _socket: Socket })._socket;
-}
-
-function closeForSessionEnd(client: WebSocket, reason: string): void {
-  client.close(SESSION_ENDED_CLOSE_CODE, reason);
-  // A peer that never answers the close handshake is cut off.
-  setTimeout(() => client.terminate(), TERMINATE_AFTER_MS).unref();
 }

@@ -1,19 +1,22 @@
 // Revocation messages → evict from the cache and close the session's WebSockets; while they may
-// be missed (subscription not live), the cache is emptied and bypassed.
+// be missed (subscription not live), the cache is emptied and bypassed, and open WebSockets are
+// re-checked against the store once the subscription is live again.
 import type { RevocationSubscription, SessionStore, SubscriptionState } from '@authflow/sessions';
 import type { FastifyBaseLogger } from 'fastify';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { WebSocketRegistry } from '../proxy/websocket-registry.js';
 import type { SessionCache } from './session-cache.js';
+import type { WebSocketRecheck } from './websocket-recheck.js';
 
 export function listenForRevocations(options: {
   readonly store: SessionStore;
   readonly cache: SessionCache;
   readonly websockets: WebSocketRegistry;
+  readonly recheck: WebSocketRecheck;
   readonly metrics: GatewayMetrics;
   readonly logger: FastifyBaseLogger;
 }): RevocationSubscription {
-  const { cache, websockets, metrics, logger } = options;
+  const { cache, websockets, recheck, metrics, logger } = options;
   const subscription = options.store.subscribeRevocations((sessionId) => {
     metrics.revocationsReceived.inc();
     cache.evict(sessionId);
@@ -29,15 +32,23 @@ export function listenForRevocations(options: {
     cache.setEnabled(state === 'live');
     // Closing the subscription at shutdown ends it on purpose: nothing to warn about.
     if (closing) return;
-    if (state === 'live') logger.info('revocation subscription live; session cache on');
-    else
+    if (state === 'live') {
+      logger.info(
+        { event: 'dependency.subscription_live' },
+        'revocation subscription live; session cache on, open WebSockets re-checked',
+      );
+      recheck.back('subscription');
+    } else {
       logger.warn(
-        { state },
+        { event: 'dependency.subscription_lost', state },
         'revocation subscription not live; session cache emptied and bypassed',
       );
+      recheck.lost('subscription');
+    }
   };
   subscription.onStateChange(apply);
   cache.setEnabled(subscription.state === 'live');
+  if (subscription.state !== 'live') recheck.lost('subscription');
   return {
     get state() {
       return subscription.state;
@@ -45,6 +56,7 @@ export function listenForRevocations(options: {
     onStateChange: (listener) => subscription.onStateChange(listener),
     close: () => {
       closing = true;
+      recheck.close();
       return subscription.close();
     },
   };

@@ -1,5 +1,10 @@
 // The gateway's only way to the session store: cache, single-flight lookups, breaker, timing.
-import { createBreaker, isBreakerOpenError, type Breaker } from '@authflow/resilience';
+import {
+  type Breaker,
+  createBreaker,
+  isBreakerOpenError,
+  logBreakerTransitions,
+} from '@authflow/resilience';
 import {
   isDueForTouch,
   isSessionStoreUnavailableError,
@@ -9,6 +14,7 @@ import {
 } from '@authflow/sessions';
 import type { FastifyBaseLogger } from 'fastify';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
+import { RefusalLog } from '../observability/refusal-log.js';
 import type { SessionCache } from './session-cache.js';
 
 export interface SessionAccessOptions {
@@ -23,6 +29,8 @@ export interface SessionAccessOptions {
     readonly errorThresholdPercentage: number;
     readonly volumeThreshold: number;
   };
+  /** While the breaker is open, the store is pinged this often; an answer closes the breaker. */
+  readonly probeIntervalMs: number;
   readonly clock?: () => number;
 }
 
@@ -30,6 +38,8 @@ type StoreCall = () => Promise<unknown>;
 
 export class SessionAccess {
   readonly breaker: Breaker<[StoreCall], unknown>;
+  /** Requests refused for want of the store, logged as a count per interval. */
+  readonly refusals: RefusalLog;
   readonly #store: SessionStore;
   readonly #cache: SessionCache;
   readonly #metrics: GatewayMetrics;
@@ -37,6 +47,10 @@ export class SessionAccess {
   readonly #clock: () => number;
   readonly #lookups = new Map<string, Promise<SessionRecord | null>>();
   readonly #touches = new Set<string>();
+  readonly #probeIntervalMs: number;
+  readonly #probeTimeoutMs: number;
+  #probe: NodeJS.Timeout | undefined;
+  #probing = false;
 
   constructor(options: SessionAccessOptions) {
     this.#store = options.store;
@@ -54,6 +68,17 @@ export class SessionAccess {
       volumeThreshold: options.breaker.volumeThreshold,
     });
     options.metrics.breakers.track(this.breaker);
+    this.refusals = new RefusalLog({ logger: options.logger, dependency: 'redis' });
+    this.#probeIntervalMs = options.probeIntervalMs;
+    this.#probeTimeoutMs = options.timeoutMs;
+    this.breaker.on('open', () => this.#startProbing());
+    this.breaker.on('close', () => {
+      this.#stopProbing();
+      // The outage is over: its refusal count goes out now (before the "closed" line), rather
+      // than at the interval's end.
+      this.refusals.flush();
+    });
+    logBreakerTransitions(this.breaker, options.logger);
   }
 
   /** The session, from the cache or the store; `null` when it does not exist. Throws when unavailable. */
@@ -105,7 +130,45 @@ export class SessionAccess {
   }
 
   close(): void {
+    this.#stopProbing();
     this.breaker.shutdown();
+    this.refusals.flush();
+  }
+
+  /**
+   * Recovery does not wait for the breaker's reset timeout and a request to try: a ping every
+   * probe interval (one at a time, straight to the store) closes the breaker as soon as Redis
+   * answers again. While the client is disconnected a ping fails at once without network I/O.
+   */
+  #startProbing(): void {
+    if (this.#probe !== undefined) return;
+    this.#probe = setInterval(() => void this.#runProbe(), this.#probeIntervalMs);
+    this.#probe.unref();
+  }
+
+  #stopProbing(): void {
+    clearInterval(this.#probe);
+    this.#probe = undefined;
+  }
+
+  async #runProbe(): Promise<void> {
+    if (this.#probing) return;
+    this.#probing = true;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.#store.ping(),
+        new Promise((_resolve, reject) => {
+          timer = setTimeout(() => reject(new Error('probe timed out')), this.#probeTimeoutMs);
+        }),
+      ]);
+      if (this.#probe !== undefined && !this.breaker.closed) this.breaker.close();
+    } catch {
+      // Still down: the next probe tries again.
+    } finally {
+      clearTimeout(timer);
+      this.#probing = false;
+    }
   }
 
   async #call<T>(operation: string, call: () => Promise<T>): Promise<T> {

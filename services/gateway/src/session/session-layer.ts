@@ -8,11 +8,13 @@ import {
 } from '@authflow/sessions';
 import type { FastifyBaseLogger } from 'fastify';
 import type { GatewayConfig } from '../config/load-config.js';
+import { logConnectionChanges } from '../observability/connection-log.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import { WebSocketRegistry } from '../proxy/websocket-registry.js';
 import { listenForRevocations } from './revocations.js';
 import { SessionAccess } from './session-access.js';
 import { SessionCache } from './session-cache.js';
+import { WebSocketRecheck } from './websocket-recheck.js';
 
 export interface SessionLayer {
   readonly store: SessionStore;
@@ -45,7 +47,9 @@ export function createSessionLayer(
       connectionName: 'authflow-gateway',
     });
     store = new RedisSessionStore({ client, policy });
+    const stopLogging = logConnectionChanges(client, logger, 'redis');
     closeClient = async () => {
+      stopLogging();
       await client.quit().catch(() => client.disconnect());
     };
   }
@@ -61,12 +65,29 @@ export function createSessionLayer(
     // The client's own command timeout answers first; this bounds anything slower.
     timeoutMs: config.redis.commandTimeoutMs * 2,
     breaker: config.redis.breaker,
+    probeIntervalMs: config.redis.probeIntervalMs,
   });
   const websockets = new WebSocketRegistry({
     wasRevoked: (sessionId) => cache.wasRevoked(sessionId),
     onCountChange: (open) => metrics.websocketsOpen.set(open),
   });
-  const subscription = listenForRevocations({ store, cache, websockets, metrics, logger });
+  const recheck = new WebSocketRecheck({
+    websockets,
+    find: (sessionId) => access.find(sessionId),
+    logger,
+    graceMs: config.websockets.storeGraceMs,
+  });
+  // A store that does not answer cannot vouch for sockets either (the grace runs meanwhile).
+  access.breaker.on('open', () => recheck.lost('breaker'));
+  access.breaker.on('close', () => recheck.back('breaker'));
+  const subscription = listenForRevocations({
+    store,
+    cache,
+    websockets,
+    recheck,
+    metrics,
+    logger,
+  });
   const owned = store;
   return {
     store,

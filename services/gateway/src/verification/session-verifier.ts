@@ -76,10 +76,10 @@ export class SessionVerifier {
       session = await access.find(sessionId);
     } catch (error) {
       metrics.verdicts.inc({ reason: 'session_store_unavailable' });
-      logger.warn(
-        { err: error, requestId: facts.requestId },
-        'session store unavailable; failing closed',
-      );
+      // Expected while Redis is down: counted and logged once per interval (plus the breaker's and
+      // the connection's state changes), never a line with a stack per request.
+      access.refusals.record(error);
+      logger.debug({ requestId: facts.requestId }, 'session store unavailable; failing closed');
       return { kind: 'unavailable', sessionId };
     }
 
