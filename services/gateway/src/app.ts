@@ -15,6 +15,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './config/load-config.js';
 import { isProxyRoute } from './config/routes-file.js';
+import { renderBrowserErrorPage } from './errors/error-pages.js';
 import { gatewayErrors } from './errors/gateway-errors.js';
 import { forwardAuthRoutes } from './forward-auth/forward-auth.plugin.js';
 import { compileTrust, fastifyTrustProxy, requestIdGenerator } from '@authflow/proxy-trust';
@@ -27,6 +28,7 @@ import { logSampledRequests } from './observability/access-log.js';
 import { GatewayMetrics, METRIC_PREFIX } from './observability/gateway-metrics.js';
 import { proxyRoutes } from './proxy/proxy-routes.plugin.js';
 import { closeUpstreams, createUpstreams } from './proxy/upstreams.js';
+import { logBreakerTransitions } from '@authflow/resilience';
 import { createSessionLayer } from './session/session-layer.js';
 import { SessionVerifier } from './verification/session-verifier.js';
 
@@ -38,6 +40,11 @@ export interface GatewayDependencies {
   /** Process metrics (CPU, memory); off in tests that build many apps. */
   readonly collectProcessMetrics?: boolean;
 }
+
+/** Time for a request's header block to arrive (slow-header clients are cut off after it). */
+const HEADERS_TIMEOUT_MS = 10_000;
+/** Time for a whole request to arrive: a 10 MiB body at about 100 KiB/s. */
+const REQUEST_TIMEOUT_MS = 120_000;
 
 export async function buildGatewayApp(
   config: GatewayConfig,
@@ -61,10 +68,20 @@ export async function buildGatewayApp(
       disableRequestLogging: true,
     }),
     bodyLimit: config.server.maxBodyBytes,
-    http: { maxHeaderSize: config.server.maxHeaderBytes },
+    http: {
+      maxHeaderSize: config.server.maxHeaderBytes,
+      // A client that dribbles its header block (or sends none) is cut off with 408, not left
+      // holding a connection: the block must arrive within HEADERS_TIMEOUT_MS, checked every
+      // second rather than Node's default 30 s.
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      connectionsCheckingInterval: 1_000,
+    },
+    // The whole request, body included (fastify's default 0 would turn Node's bound off).
+    requestTimeout: REQUEST_TIMEOUT_MS,
     clientErrorHandler: createClientErrorHandler({
       badRequest: 'bad_request',
       headersTooLarge: 'headers_too_large',
+      pages: true,
     }),
     return503OnClosing: true,
   });
@@ -78,6 +95,7 @@ export async function buildGatewayApp(
       notFoundCode: 'not_found',
       internalCode: 'internal_error',
       errorHeader: true,
+      render: renderBrowserErrorPage,
     }),
   );
   guardRequests(app, config.server);
@@ -96,6 +114,8 @@ export async function buildGatewayApp(
   const keys = dependencies.signingKeys ?? (await signingKeysFor(config, app));
   const sessions = createSessionLayer(config, dependencies.sessionStore, metrics, app.log);
   const upstreams = createUpstreams(config.routes.upstreams, metrics);
+  // One warning when an upstream's breaker opens and one line when it closes, not one per request.
+  for (const upstream of upstreams.values()) logBreakerTransitions(upstream.breaker, app.log);
   app.addHook('onClose', async () => {
     await sessions.close();
     await closeUpstreams(upstreams);

@@ -148,6 +148,45 @@ describe('routes file', () => {
     });
     expect(parseRoutes({ ...base, extra: true }, {})).toMatchObject({ ok: false });
   });
+
+  it('reads body limits, queue bounds and what the breaker counts', () => {
+    const defaults = parseRoutes(base, {});
+    expect(defaults.ok && defaults.routes.upstreams.app?.breaker.countServerErrors).toBe(true);
+    expect(defaults.ok && defaults.routes.upstreams.app?.maxQueued).toBeUndefined();
+    const tuned = parseRoutes(
+      {
+        upstreams: {
+          app: { url: 'http://app:1', maxQueued: 4, breaker: { countServerErrors: false } },
+        },
+        routes: [{ prefix: '/app/', upstream: 'app', access: 'public', maxBodyBytes: 65_536 }],
+      },
+      {},
+    );
+    expect(tuned.ok && tuned.routes.upstreams.app).toMatchObject({
+      maxQueued: 4,
+      breaker: { countServerErrors: false, volumeThreshold: 10 },
+    });
+    expect(tuned.ok && tuned.routes.routes[0]).toMatchObject({ maxBodyBytes: 65_536 });
+    const wrong = parseRoutes(
+      {
+        upstreams: { app: { url: 'http://app:1', maxQueued: -1 } },
+        routes: [{ prefix: '/app/', upstream: 'app', access: 'public', maxBodyBytes: 'big' }],
+      },
+      {},
+    );
+    expect(wrong.ok).toBe(false);
+    expect(!wrong.ok && wrong.problems.join('\n')).toMatch(/upstreams\.app\.maxQueued/u);
+    expect(!wrong.ok && wrong.problems.join('\n')).toMatch(/routes\.0\.maxBodyBytes/u);
+  });
+
+  it('ships auth routes that refuse bodies over 64 KiB', async () => {
+    const config = await loadGatewayConfig(secret);
+    const authRoutes = config.routes.routes.filter(
+      (route) => 'upstream' in route && route.upstream === 'auth',
+    );
+    expect(authRoutes.length).toBeGreaterThan(0);
+    for (const route of authRoutes) expect(route).toMatchObject({ maxBodyBytes: 65_536 });
+  });
 });
 
 describe('matchRoute', () => {

@@ -12,6 +12,8 @@ const breakerSchema = z.strictObject({
   errorThresholdPercentage: z.number().int().min(1).max(100).default(50),
   resetTimeoutMs: z.number().int().min(100).default(5_000),
   volumeThreshold: z.number().int().min(1).default(10),
+  /** Whether a 5xx the upstream answers itself counts as its failure (it is still passed on). */
+  countServerErrors: z.boolean().default(true),
 });
 
 const upstreamSchema = z.strictObject({
@@ -19,12 +21,21 @@ const upstreamSchema = z.strictObject({
   /** Keep-alive connections in this upstream's pool. */
   connections: z.number().int().min(1).max(4_096).default(128),
   connectTimeoutMs: z.number().int().min(10).default(2_000),
-  /** Time to the response headers (and between body chunks) before a 504. */
+  /**
+   * Deadline from the moment the gateway starts forwarding (waiting for a pooled connection
+   * included) to the response headers, and the longest pause between body chunks, before a 504.
+   */
   timeoutMs: z.number().int().min(10).default(30_000),
+  /**
+   * Requests that may wait for a pooled connection when all `connections` are busy; more are
+   * refused at once with 503 (default: twice `connections`).
+   */
+  maxQueued: z.number().int().min(0).max(100_000).optional(),
   breaker: breakerSchema.default({
     errorThresholdPercentage: 50,
     resetTimeoutMs: 5_000,
     volumeThreshold: 10,
+    countServerErrors: true,
   }),
 });
 
@@ -41,6 +52,12 @@ const proxyRouteSchema = z.strictObject({
   mode: z.enum(['browser', 'api', 'auto']).default('auto'),
   websocket: z.boolean().default(false),
   timeoutMs: z.number().int().min(10).optional(),
+  /**
+   * Largest request body forwarded (bytes): a larger declared Content-Length is refused with 413
+   * before the upstream is contacted, a streamed body is cut off there. Default and ceiling:
+   * GATEWAY_MAX_BODY_BYTES.
+   */
+  maxBodyBytes: z.number().int().min(0).optional(),
   /** Public routes only: forward the session cookie (the auth service reads it). */
   passSessionCookie: z.boolean().default(false),
 });

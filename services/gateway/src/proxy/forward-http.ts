@@ -6,8 +6,12 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { Dispatcher } from 'undici';
+import { ClientClosedError, UpstreamTimeoutError } from './forward-errors.js';
+import { lingerAfterAnswer } from './lingering-close.js';
 import { removeHopByHop } from './upstream-headers.js';
-import type { Upstream } from './upstreams.js';
+import type { Upstream, UpstreamLease } from './upstreams.js';
+
+export { ClientClosedError } from './forward-errors.js';
 
 export interface ForwardRequest {
   readonly method: Dispatcher.HttpMethod;
@@ -16,22 +20,28 @@ export interface ForwardRequest {
   readonly headers: Record<string, string | string[] | undefined>;
   /** The streamed request body (already size-limited), when the request has one. */
   readonly body: Readable | undefined;
+  /** Deadline from now to the response head, waiting for a pooled connection included. */
   readonly timeoutMs: number;
 }
 
-/** Settles once the upstream has answered with a response head (success) or failed before it. */
+/**
+ * Settles once the upstream has answered with a response head (with its status) or failed
+ * before it. The lease is released once the exchange no longer occupies the upstream.
+ */
 export function forwardHttp(
   reply: FastifyReply,
   upstream: Upstream,
   forward: ForwardRequest,
-): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
+  lease: UpstreamLease,
+): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
     // The client may have left while the session was being verified: nothing to forward.
     if (clientGone(reply)) {
+      lease.release();
       reject(new ClientClosedError());
       return;
     }
-    const exchange = new Exchange(reply, resolve, reject);
+    const exchange = new Exchange(reply, forward.timeoutMs, lease, resolve, reject);
     upstream.pool.dispatch(
       {
         origin: upstream.origin,
@@ -39,6 +49,7 @@ export function forwardHttp(
         path: forward.path,
         headers: forward.headers as IncomingHttpHeaders,
         body: forward.body ?? null,
+        // Backstops only: the exchange's own deadline, started before the pool wait, comes first.
         headersTimeout: forward.timeoutMs,
         bodyTimeout: forward.timeoutMs,
         // Never retried by undici: a retried POST is a duplicated POST.
@@ -51,18 +62,28 @@ export function forwardHttp(
 
 class Exchange implements Dispatcher.DispatchHandler {
   readonly #reply: FastifyReply;
-  readonly #resolve: () => void;
+  readonly #lease: UpstreamLease;
+  readonly #resolve: (statusCode: number) => void;
   readonly #reject: (error: unknown) => void;
+  readonly #deadline: NodeJS.Timeout;
   #controller: Dispatcher.DispatchController | undefined;
   #response: ServerResponse | undefined;
   #finished = false;
+  /** Why the exchange was given up before undici started it (client left, deadline passed). */
+  #abandoned: Error | undefined;
 
-  #clientClosed = false;
-
-  constructor(reply: FastifyReply, resolve: () => void, reject: (error: unknown) => void) {
+  constructor(
+    reply: FastifyReply,
+    timeoutMs: number,
+    lease: UpstreamLease,
+    resolve: (statusCode: number) => void,
+    reject: (error: unknown) => void,
+  ) {
     this.#reply = reply;
+    this.#lease = lease;
     this.#resolve = resolve;
     this.#reject = reject;
+    this.#deadline = setTimeout(() => this.#expire(timeoutMs), timeoutMs);
     // Listened for from the start: a client that leaves while the request waits for a pooled
     // connection must not leave that connection to an exchange nobody reads.
     reply.raw.once('close', this.#onClientClose);
@@ -70,7 +91,8 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.#controller = controller;
-    if (this.#clientClosed || clientGone(this.#reply)) controller.abort(new ClientClosedError());
+    if (this.#abandoned !== undefined) controller.abort(this.#abandoned);
+    else if (clientGone(this.#reply)) this.#abandon(new ClientClosedError());
   }
 
   onResponseStart(
@@ -79,12 +101,19 @@ class Exchange implements Dispatcher.DispatchHandler {
     headers: Record<string, string | string[] | undefined>,
   ): void {
     // Interim responses (103 Early Hints and the like) are not forwarded; the final one follows.
-    if (statusCode < 200) return;
-    if (this.#clientClosed || clientGone(this.#reply)) {
-      controller.abort(new ClientClosedError());
+    if (statusCode < 200 || this.#abandoned !== undefined) return;
+    if (clientGone(this.#reply)) {
+      this.#abandon(new ClientClosedError());
       return;
     }
+    clearTimeout(this.#deadline);
     removeHopByHop(headers);
+    // The upstream answered before the client finished its body (a 413, an early denial): the
+    // rest of that body is never read, so the connection cannot carry another request.
+    if (!this.#reply.request.raw.complete) {
+      headers.connection = 'close';
+      lingerAfterAnswer(this.#reply.request.raw);
+    }
     const response = this.#reply.raw;
     try {
       response.writeHead(statusCode, headers);
@@ -98,7 +127,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     }
     this.#reply.hijack();
     this.#response = response;
-    this.#resolve();
+    this.#resolve(statusCode);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -115,35 +144,50 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    this.#finished = true;
+    this.#finish();
     this.#response?.end();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.#finished = true;
+    this.#finish();
     const response = this.#response;
     // Before the head: the caller answers 502/503/504 through fastify. After it: the client
     // already has a status line, so the only honest signal left is a cut connection.
-    if (response === undefined) this.#reject(error);
+    if (response === undefined) this.#reject(this.#abandoned ?? error);
     else response.destroy(error);
+  }
+
+  /** The deadline passed before the response head: answer 504 now, whatever undici is doing. */
+  #expire(timeoutMs: number): void {
+    if (this.#finished || this.#response !== undefined) return;
+    this.#abandon(new UpstreamTimeoutError(timeoutMs, !this.#reply.request.raw.complete));
+  }
+
+  /**
+   * Gives the exchange up: rejects at once (the breaker counts it now, the client is answered
+   * now) and aborts the dispatch, or marks it so that it is aborted as soon as undici starts it.
+   */
+  #abandon(reason: Error): void {
+    if (this.#abandoned !== undefined) return;
+    this.#abandoned = reason;
+    this.#finish();
+    this.#reject(reason);
+    this.#controller?.abort(reason);
+  }
+
+  #finish(): void {
+    this.#finished = true;
+    clearTimeout(this.#deadline);
+    this.#lease.release();
   }
 
   readonly #onClientClose = (): void => {
     if (this.#finished) return;
-    this.#clientClosed = true;
-    this.#controller?.abort(new ClientClosedError());
+    if (this.#response === undefined) this.#abandon(new ClientClosedError());
+    else this.#controller?.abort(new ClientClosedError());
   };
 }
 
 function clientGone(reply: FastifyReply): boolean {
   return reply.raw.destroyed || reply.request.raw.socket.destroyed;
-}
-
-/** The client went away before the upstream finished; nothing is left to answer. */
-export class ClientClosedError extends Error {
-  override readonly name = 'ClientClosedError';
-  readonly code = 'AUTHFLOW_CLIENT_CLOSED';
-  constructor() {
-    super('client closed the connection');
-  }
 }

@@ -11,10 +11,16 @@ import {
   type VerificationDependencies,
 } from '../verification/verification.plugin.js';
 import type { Readable } from 'node:stream';
-import { limitBody } from './body-limit.js';
-import { ClientClosedError, type ForwardRequest, forwardHttp } from './forward-http.js';
+import { bodyTooLarge, isDeclaredTooLarge, limitBody } from './body-limit.js';
+import {
+  ClientClosedError,
+  UpstreamSaturatedError,
+  UpstreamServerError,
+} from './forward-errors.js';
+import { type ForwardRequest, forwardHttp } from './forward-http.js';
+import { lingerAfterAnswer } from './lingering-close.js';
 import { type HeaderRewrite, type RequestView, upstreamHeaders } from './upstream-headers.js';
-import { type Upstream, upstreamFailure } from './upstreams.js';
+import { admit, type Upstream, upstreamFailure } from './upstreams.js';
 import type { WebSocketRegistry } from './websocket-registry.js';
 
 export interface ProxyRoutesOptions {
@@ -54,11 +60,28 @@ export async function proxyRoutes(
   }
 }
 
-/** Bodies are streamed through untouched (no JSON parsing in the gateway), within the limit. */
+/**
+ * Bodies are streamed through untouched (no JSON parsing in the gateway), within the route's
+ * limit: a declared length over it is refused before anything reaches the upstream, a streamed
+ * body is cut off where it passes it.
+ */
 function acceptAnyBody(scope: FastifyInstance, maxBodyBytes: number): void {
   scope.removeAllContentTypeParsers();
   scope.addContentTypeParser('*', (request, payload, done) => {
-    done(null, limitBody(payload, maxBodyBytes));
+    const route = request.routeOptions.config.authflowRoute;
+    const limit = Math.min(route?.maxBodyBytes ?? maxBodyBytes, maxBodyBytes);
+    if (isDeclaredTooLarge(payload, limit)) done(bodyTooLarge(limit), undefined);
+    else done(null, limitBody(payload, limit));
+  });
+  // An answer sent before the client's body has fully arrived (413, a denial, a failure) leaves
+  // the rest unread on the connection: it is closed once the answer is out, rather than kept
+  // open reading a body nobody wants or waiting for one that never comes.
+  scope.addHook('onSend', (request, reply, payload, done) => {
+    if (!request.raw.complete) {
+      reply.header('connection', 'close');
+      lingerAfterAnswer(request.raw);
+    }
+    done(null, payload);
   });
 }
 
@@ -110,9 +133,23 @@ async function registerRoute(
         body: request.body as Readable | undefined,
         timeoutMs: route.timeoutMs ?? upstream.timeoutMs,
       };
+      const lease = admit(upstream);
+      if (lease === undefined) {
+        // Refused before the breaker: the gateway's own load shedding is neither a call nor a
+        // failure of the upstream.
+        void reply.send(upstreamFailure(new UpstreamSaturatedError(upstream.name), upstream));
+        return reply;
+      }
       upstream.breaker
-        .fire(() => forwardHttp(reply, upstream, forwarded))
+        .fire(async () => {
+          const statusCode = await forwardHttp(reply, upstream, forwarded, lease);
+          if (statusCode >= 500 && upstream.countServerErrors)
+            throw new UpstreamServerError(statusCode);
+        })
         .catch((error: unknown) => {
+          lease.release();
+          // The upstream's own 5xx is already on its way to the client, as sent.
+          if (error instanceof UpstreamServerError) return;
           // A client that left has nobody to read an answer: release the response, log nothing.
           if (error instanceof ClientClosedError) reply.raw.destroy();
           else if (!reply.sent && !reply.raw.destroyed)

@@ -6,7 +6,13 @@ import type { UpstreamConfig } from '../config/routes-file.js';
 import { gatewayErrors } from '../errors/gateway-errors.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import { isBodyTooLarge } from './body-limit.js';
-import { ClientClosedError } from './forward-http.js';
+import {
+  ClientClosedError,
+  UpstreamSaturatedError,
+  UpstreamServerError,
+  UpstreamTimeoutError,
+} from './forward-errors.js';
+import { upstreamConnector } from './upstream-connector.js';
 
 export interface Upstream {
   readonly name: string;
@@ -19,9 +25,27 @@ export interface Upstream {
   readonly breaker: Breaker<[() => Promise<void>], void>;
   readonly timeoutMs: number;
   readonly retryAfterSeconds: number;
+  /** Whether a 5xx the upstream answers counts against its breaker. */
+  readonly countServerErrors: boolean;
+  /** Exchanges admitted at most at once: pooled connections plus the queue behind them. */
+  readonly capacity: number;
+  /** Exchanges admitted and not finished (on a connection or waiting for one). */
+  readonly load: { inFlight: number };
 }
 
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** A place among an upstream's admitted exchanges; released once, however the exchange ends. */
+export interface UpstreamLease {
+  release(): void;
+}
+
+const TIMEOUT_CODES = new Set([
+  'AUTHFLOW_UPSTREAM_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+/** Retry-After for a saturated upstream: its queue drains in moments, not a breaker reset. */
+const SATURATED_RETRY_AFTER_SECONDS = 1;
 
 export function createUpstreams(
   configs: Readonly<Record<string, UpstreamConfig>>,
@@ -33,22 +57,23 @@ export function createUpstreams(
       connections: config.connections,
       pipelining: 1,
       keepAliveTimeout: 30_000,
-      connect: { timeout: config.connectTimeoutMs },
+      connect: upstreamConnector(config.connectTimeoutMs),
       headersTimeout: config.timeoutMs,
       bodyTimeout: config.timeoutMs,
     });
     const breaker = createBreaker((attempt: () => Promise<void>) => attempt(), {
       name: `upstream:${name}`,
-      // undici's headers/body timeouts bound every attempt; a breaker timeout would race them.
+      // Each exchange has its own deadline (forward-http.ts); a breaker timeout would race it.
       timeoutMs: false,
       errorThresholdPercentage: config.breaker.errorThresholdPercentage,
       resetTimeoutMs: config.breaker.resetTimeoutMs,
       volumeThreshold: config.breaker.volumeThreshold,
-      // A body over the limit, or a client that left, is not the upstream's fault.
-      isFailure: (error) =>
-        !isBodyTooLarge(error) &&
-        !(error instanceof ClientClosedError) &&
-        !isRequestRefusedByClient(error),
+      // The error rate is failures over calls started in the window, finished or not. A window
+      // no longer than the timeout keeps the calls still waiting on a stuck upstream from
+      // diluting the timeouts as they arrive, so the breaker opens about one timeout after the
+      // upstream stops answering.
+      rollingWindowMs: Math.min(10_000, Math.max(1_000, config.timeoutMs)),
+      isFailure: isUpstreamFault,
     });
     metrics.breakers.track(breaker);
     const { origin, host } = new URL(config.url);
@@ -61,6 +86,9 @@ export function createUpstreams(
       breaker,
       timeoutMs: config.timeoutMs,
       retryAfterSeconds: Math.max(1, Math.ceil(config.breaker.resetTimeoutMs / 1_000)),
+      countServerErrors: config.breaker.countServerErrors,
+      capacity: config.connections + (config.maxQueued ?? config.connections * 2),
+      load: { inFlight: 0 },
     });
   }
   return upstreams;
@@ -76,6 +104,40 @@ export async function closeUpstreams(upstreams: ReadonlyMap<string, Upstream>): 
 }
 
 /**
+ * Admits one more exchange to the upstream, or `undefined` when every connection is busy and the
+ * queue behind them is full: a request that would only wait is refused at once instead.
+ */
+export function admit(upstream: Upstream): UpstreamLease | undefined {
+  if (upstream.load.inFlight >= upstream.capacity) return undefined;
+  upstream.load.inFlight += 1;
+  let released = false;
+  return {
+    release: () => {
+      if (released) return;
+      released = true;
+      upstream.load.inFlight -= 1;
+    },
+  };
+}
+
+/**
+ * What counts against an upstream's breaker: connection failures (refused, reset before an
+ * answer, closed mid-response), timeouts, and the server errors it answers itself (when
+ * `countServerErrors`). Never: a body over the limit, a client that left or was too slow to send
+ * its body, a request undici refuses to send, a saturated queue (the gateway's own refusal).
+ */
+export function isUpstreamFault(error: unknown): boolean {
+  if (error instanceof UpstreamServerError) return true;
+  if (error instanceof UpstreamTimeoutError) return !error.clientBodyPending;
+  return (
+    !isBodyTooLarge(error) &&
+    !(error instanceof ClientClosedError) &&
+    !(error instanceof UpstreamSaturatedError) &&
+    !isRequestRefusedByClient(error)
+  );
+}
+
+/**
  * The answer for a failed proxy attempt: 504 on a timeout, 413 for our body limit, 400 for a
  * request undici will not send as it is, else 503.
  */
@@ -84,6 +146,11 @@ export function upstreamFailure(error: unknown, upstream: Upstream): AuthflowErr
   if (isRequestRefusedByClient(error))
     return gatewayErrors.create('bad_request', {
       message: 'The request cannot be forwarded as it is.',
+      cause: error,
+    });
+  if (error instanceof UpstreamSaturatedError)
+    return gatewayErrors.create('upstream_unavailable', {
+      headers: { 'retry-after': String(SATURATED_RETRY_AFTER_SECONDS) },
       cause: error,
     });
   const retryAfter = { 'retry-after': String(upstream.retryAfterSeconds) };

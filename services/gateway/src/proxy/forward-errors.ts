@@ -1,0 +1,48 @@
+// Why a proxied exchange ended without the upstream's answer, as values the breaker can judge.
+
+/** The client went away before the upstream finished; nothing is left to answer. */
+export class ClientClosedError extends Error {
+  override readonly name = 'ClientClosedError';
+  readonly code = 'AUTHFLOW_CLIENT_CLOSED';
+  constructor() {
+    super('client closed the connection');
+  }
+}
+
+/**
+ * The request's deadline passed before the upstream's response head: time spent waiting for a
+ * pooled connection counts. `clientBodyPending` says the client had not finished sending its
+ * body by then, so the delay may be the client's, not the upstream's.
+ */
+export class UpstreamTimeoutError extends Error {
+  override readonly name = 'UpstreamTimeoutError';
+  readonly code = 'AUTHFLOW_UPSTREAM_TIMEOUT';
+  readonly clientBodyPending: boolean;
+  constructor(timeoutMs: number, clientBodyPending: boolean) {
+    super(`no response head within ${timeoutMs} ms`);
+    this.clientBodyPending = clientBodyPending;
+  }
+}
+
+/** Every connection to the upstream is busy and its queue is full: refused without waiting. */
+export class UpstreamSaturatedError extends Error {
+  override readonly name = 'UpstreamSaturatedError';
+  readonly code = 'AUTHFLOW_UPSTREAM_SATURATED';
+  constructor(upstream: string) {
+    super(`upstream ${upstream}: every connection busy and the queue full`);
+  }
+}
+
+/**
+ * The upstream answered with a server error (already passed on to the client as sent); raised
+ * only so that the breaker counts it.
+ */
+export class UpstreamServerError extends Error {
+  override readonly name = 'UpstreamServerError';
+  readonly code = 'AUTHFLOW_UPSTREAM_SERVER_ERROR';
+  readonly statusCode: number;
+  constructor(statusCode: number) {
+    super(`upstream answered ${statusCode}`);
+    this.statusCode = statusCode;
+  }
+}
