@@ -25,12 +25,24 @@ import type { AuthConfig } from './config/load-config.js';
 import { authErrors } from './errors/auth-errors.js';
 import { mapAuthError } from './errors/identity-errors.js';
 import { AccountFlows } from './flows/account-flows.js';
+import type { Database } from './identity/builtin/database.js';
 import { createIdentityProvider } from './identity/create-identity-provider.js';
 import type { PasswordHasher } from './identity/builtin/password-hasher.js';
 import type { IdentityProvider } from './identity/identity-provider.js';
 import { SupabaseIdentityProvider } from './identity/supabase/supabase-provider.js';
 import { createMailer } from './mail/create-mailer.js';
 import type { Mailer } from './mail/mailer.js';
+import {
+  createRedisBreaker,
+  guardLoginThrottle,
+  guardSessionStore,
+} from './dependencies/guarded-session-store.js';
+import {
+  type BreakerWatch,
+  createMailQueue,
+  openBuiltinDatabase,
+  watchBreaker,
+} from './dependencies/open-dependencies.js';
 import { AuthMetrics, METRIC_PREFIX } from './observability/auth-metrics.js';
 import {
   createMemoryLoginThrottle,
@@ -48,6 +60,12 @@ export interface AuthDependencies {
   /** Sign-in failure counters; shared through Redis by default, in memory with an injected store. */
   readonly throttle?: LoginThrottle;
   readonly identityProvider?: IdentityProvider;
+  /**
+   * The built-in store's database instead of AUTH_DATABASE_URL / PGlite (tests: one that can be
+   * made to fail). It still gets the service's breaker, migrations and mail queue.
+   */
+  readonly database?: Database;
+  /** What delivers mail (SMTP or the development outbox by default); the mail queue sits in front. */
   readonly mailer?: Mailer;
   readonly logger?: FastifyBaseLogger;
   /** The gateway's public keys, when known in-process (all-in-one); otherwise fetched from its JWKS URL. */
@@ -113,17 +131,31 @@ export async function buildAuthApp(
     for (const close of closers.reverse()) await close();
   });
 
-  const { store, throttle } = openStores(config, dependencies, closers);
-  const mailer = dependencies.mailer ?? createMailer(config, app.log);
-  if (dependencies.mailer === undefined) closers.push(() => mailer.close());
+  const watch = { metrics, logger: app.log, resetTimeoutMs: config.resilience.breakerResetMs };
+  const { store, throttle } = openStores(config, dependencies, closers, watch);
+  const transport = dependencies.mailer ?? createMailer(config, app.log);
+  if (dependencies.mailer === undefined) closers.push(() => transport.close());
+  const db =
+    dependencies.identityProvider === undefined
+      ? await openBuiltinDatabase(config, watch, dependencies.database)
+      : undefined;
+  const queue = createMailQueue(config, db, transport, watch);
   const provider =
     dependencies.identityProvider ??
-    (await createIdentityProvider(config, mailer, app.log, {
+    (await createIdentityProvider(config, queue.mailer, app.log, {
       hasher: dependencies.passwordHasher,
       clock: dependencies.clock,
+      db,
     }));
   if (dependencies.identityProvider === undefined) closers.push(() => provider.close());
+  // Registered after the provider's: the worker stops before the database closes.
+  closers.push(() => queue.stop());
+  app.addHook('onReady', (done) => {
+    queue.start();
+    done();
+  });
   if (provider instanceof SupabaseIdentityProvider) metrics.breakers.track(provider.breaker);
+  const mailer = queue.mailer;
 
   const cookies = sessionCookies(config.sessions.cookieSecure);
   const callers = new CallerResolver({
@@ -203,6 +235,7 @@ function openStores(
   config: AuthConfig,
   dependencies: AuthDependencies,
   closers: (() => Promise<void>)[],
+  watch: BreakerWatch,
 ): { store: SessionStore; throttle: LoginThrottle } {
   const policy = {
     idleTtlMs: config.sessions.idleTtlMs,
@@ -225,14 +258,22 @@ function openStores(
   closers.push(async () => {
     await client.quit().catch(() => client.disconnect());
   });
-  const store = new RedisSessionStore({
-    client,
-    policy,
-    maxSessionsPerUser: config.sessions.maxPerUser,
+  // One breaker for every Redis call of this client: sessions and sign-in counters alike.
+  const breaker = createRedisBreaker({ resetTimeoutMs: watch.resetTimeoutMs });
+  watchBreaker(watch, breaker, 'sign-in and session endpoints answer 503');
+  closers.push(() => {
+    breaker.shutdown();
+    return Promise.resolve();
   });
+  const store = guardSessionStore(
+    new RedisSessionStore({ client, policy, maxSessionsPerUser: config.sessions.maxPerUser }),
+    breaker,
+  );
   return {
     store,
-    throttle: dependencies.throttle ?? createRedisLoginThrottle(client, config.throttle),
+    throttle:
+      dependencies.throttle ??
+      guardLoginThrottle(createRedisLoginThrottle(client, config.throttle), breaker),
   };
 }
 

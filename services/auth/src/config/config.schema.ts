@@ -30,6 +30,9 @@ export const authEnvVariables = z.object({
   AUTH_IDENTITY_PROVIDER: env.oneOf(['builtin', 'supabase'], 'builtin'),
   AUTH_DATABASE_URL: env.optionalString(),
   AUTH_DATA_DIR: env.string('.data/auth'),
+  AUTH_DATABASE_CONNECT_TIMEOUT_MS: env.integer(2_000, { min: 100, max: 60_000 }),
+  AUTH_DATABASE_QUERY_TIMEOUT_MS: env.integer(5_000, { min: 100, max: 600_000 }),
+  AUTH_BREAKER_RESET_MS: env.integer(5_000, { min: 100, max: 600_000 }),
   AUTH_REQUIRE_EMAIL_VERIFICATION: env.boolean(true),
   AUTH_ARGON2_MEMORY_KIB: env.integer(19_456, { min: 1_024, max: 4_194_304 }),
   AUTH_ARGON2_ITERATIONS: env.integer(2, { min: 1, max: 100 }),
@@ -45,6 +48,10 @@ export const authEnvVariables = z.object({
   AUTH_SMTP_URL: env.optionalString(),
   AUTH_MAIL_FROM: env.string('AuthFlow <no-reply@localhost>'),
   AUTH_OUTBOX_DIR: env.string('.outbox'),
+  AUTH_MAIL_POLL_INTERVAL_MS: env.integer(1_000, { min: 50, max: 60_000 }),
+  AUTH_MAIL_RETRY_BASE_MS: env.integer(5_000, { min: 50, max: 3_600_000 }),
+  AUTH_MAIL_RETRY_MAX_MS: env.integer(300_000, { min: 50, max: 86_400_000 }),
+  AUTH_MAIL_MAX_AGE_MINUTES: env.integer(1_440, { min: 1, max: 10_080 }),
 
   AUTH_BRAND_APP_NAME: env.string('AuthFlow'),
   AUTH_BRAND_LOGO_URL: env.optionalString(),
@@ -79,6 +86,13 @@ export const authEnvSchema = authEnvVariables
         code: 'custom',
         path: ['AUTH_DEFAULT_LANDING_PATH'],
         message: 'must be a path on this origin',
+      });
+    }
+    if (vars.AUTH_MAIL_RETRY_MAX_MS < vars.AUTH_MAIL_RETRY_BASE_MS) {
+      context.addIssue({
+        code: 'custom',
+        path: ['AUTH_MAIL_RETRY_MAX_MS'],
+        message: 'must not be shorter than AUTH_MAIL_RETRY_BASE_MS',
       });
     }
     if (vars.AUTH_IDENTITY_PROVIDER === 'supabase') {
@@ -127,6 +141,10 @@ export const authEnvSchema = authEnvVariables
         provider: vars.AUTH_IDENTITY_PROVIDER,
         databaseUrl: vars.AUTH_DATABASE_URL,
         dataDir: vars.AUTH_DATA_DIR,
+        database: {
+          connectTimeoutMs: vars.AUTH_DATABASE_CONNECT_TIMEOUT_MS,
+          queryTimeoutMs: vars.AUTH_DATABASE_QUERY_TIMEOUT_MS,
+        },
         requireEmailVerification: vars.AUTH_REQUIRE_EMAIL_VERIFICATION,
         argon2: {
           memoryKib: vars.AUTH_ARGON2_MEMORY_KIB,
@@ -153,7 +171,14 @@ export const authEnvSchema = authEnvVariables
         smtpUrl: vars.AUTH_SMTP_URL,
         from: vars.AUTH_MAIL_FROM,
         outboxDir: vars.AUTH_OUTBOX_DIR,
+        queue: {
+          pollIntervalMs: vars.AUTH_MAIL_POLL_INTERVAL_MS,
+          retryBaseMs: vars.AUTH_MAIL_RETRY_BASE_MS,
+          retryMaxMs: vars.AUTH_MAIL_RETRY_MAX_MS,
+          maxAgeMs: vars.AUTH_MAIL_MAX_AGE_MINUTES * 60_000,
+        },
       },
+      resilience: { breakerResetMs: vars.AUTH_BREAKER_RESET_MS },
       branding: {
         appName: vars.AUTH_BRAND_APP_NAME,
         logoUrl: vars.AUTH_BRAND_LOGO_URL,

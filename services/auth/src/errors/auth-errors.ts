@@ -31,6 +31,10 @@ export const authErrors = defineErrorRegistry({
     status: 503,
     message: 'Accounts cannot be reached right now. Try again in a few seconds.',
   },
+  identity_store_unavailable: {
+    status: 503,
+    message: 'Accounts cannot be reached right now. Try again in a few seconds.',
+  },
   session_store_unavailable: {
     status: 503,
     message: 'Sessions cannot be reached right now. Try again in a few seconds.',

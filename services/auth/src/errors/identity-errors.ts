@@ -27,10 +27,13 @@ export function identityErrorToAuthError(error: IdentityError): AuthflowError {
       });
     }
     case 'identity_provider_unavailable':
-      return authErrors.create('identity_provider_unavailable', {
-        headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
+    case 'identity_store_unavailable': {
+      const seconds = Math.max(1, Math.ceil(details.retryAfterSeconds ?? RETRY_AFTER_SECONDS));
+      return authErrors.create(error.code, {
+        headers: { 'retry-after': String(seconds) },
         cause: error,
       });
+    }
     default:
       return authErrors.create(error.code, { cause: error });
   }

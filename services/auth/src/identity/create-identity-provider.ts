@@ -6,29 +6,63 @@ import type { AuthConfig } from '../config/load-config.js';
 import type { Mailer } from '../mail/mailer.js';
 import { BuiltinIdentityProvider } from './builtin/builtin-provider.js';
 import { createPgliteDatabase, createPostgresDatabase, type Database } from './builtin/database.js';
+import {
+  createDatabaseBreaker,
+  type DatabaseBreaker,
+  guardDatabase,
+} from './builtin/guarded-database.js';
 import { migrate } from './builtin/migrations.js';
 import { createArgon2Hasher, type PasswordHasher } from './builtin/password-hasher.js';
 import type { IdentityProvider } from './identity-provider.js';
 import { createSupabaseProvider } from './supabase/create-supabase-provider.js';
 
-export async function createIdentityProvider(
+/**
+ * The built-in store's database, migrated, every call through `breaker` (a new one when not
+ * given): `given`, else Postgres at `AUTH_DATABASE_URL` with its timeouts, else embedded PGlite.
+ */
+export async function openIdentityDatabase(
   config: AuthConfig,
-  mailer: Mailer,
   logger: FastifyBaseLogger,
-  overrides: { hasher?: PasswordHasher | undefined; clock?: (() => number) | undefined } = {},
-): Promise<IdentityProvider> {
-  const publicUrl = config.server.publicUrl;
-  if (config.identity.provider === 'supabase') return createSupabaseProvider(config, logger);
+  breaker: DatabaseBreaker = createDatabaseBreaker({
+    resetTimeoutMs: config.resilience.breakerResetMs,
+  }),
+  given?: Database,
+): Promise<Database> {
   let db: Database;
-  if (config.identity.databaseUrl === undefined) {
+  if (given !== undefined) {
+    db = given;
+  } else if (config.identity.databaseUrl === undefined) {
     const folder = resolve(config.identity.dataDir, 'pglite');
     logger.info({ folder }, 'AUTH_DATABASE_URL is not set: using the embedded Postgres (PGlite)');
     db = await createPgliteDatabase(folder);
   } else {
-    db = createPostgresDatabase(config.identity.databaseUrl);
+    db = createPostgresDatabase(config.identity.databaseUrl, config.identity.database);
   }
-  const applied = await migrate(db);
-  if (applied.length > 0) logger.info({ applied }, 'database migrations applied');
+  const guarded = guardDatabase(db, breaker);
+  try {
+    const applied = await migrate(guarded);
+    if (applied.length > 0) logger.info({ applied }, 'database migrations applied');
+  } catch (error) {
+    await guarded.close().catch(() => undefined);
+    throw error;
+  }
+  return guarded;
+}
+
+export async function createIdentityProvider(
+  config: AuthConfig,
+  mailer: Mailer,
+  logger: FastifyBaseLogger,
+  overrides: {
+    hasher?: PasswordHasher | undefined;
+    clock?: (() => number) | undefined;
+    /** The built-in store's database, already open (the service shares it with the mail queue). */
+    db?: Database | undefined;
+  } = {},
+): Promise<IdentityProvider> {
+  const publicUrl = config.server.publicUrl;
+  if (config.identity.provider === 'supabase') return createSupabaseProvider(config, logger);
+  const db = overrides.db ?? (await openIdentityDatabase(config, logger));
   return new BuiltinIdentityProvider({
     db,
     hasher:
@@ -40,6 +74,7 @@ export async function createIdentityProvider(
     requireEmailVerification: config.identity.requireEmailVerification,
     verificationTokenTtlMs: config.identity.verificationTokenTtlMs,
     resetTokenTtlMs: config.identity.resetTokenTtlMs,
+    unavailableRetryAfterSeconds: Math.ceil(config.resilience.breakerResetMs / 1_000),
     logger,
     ...(overrides.clock === undefined ? {} : { clock: overrides.clock }),
   });

@@ -57,12 +57,13 @@ export type IdentityErrorCode =
   | 'validation_failed'
   | 'invalid_token'
   | 'rate_limited'
-  | 'identity_provider_unavailable';
+  | 'identity_provider_unavailable'
+  | 'identity_store_unavailable';
 
 export interface IdentityErrorDetails {
   /** weak_password: which rules failed (`length`, `common`, `characters`, `pwned`). */
   readonly reasons?: readonly string[];
-  /** rate_limited: when to try again. */
+  /** rate_limited, identity_*_unavailable: when to try again. */
   readonly retryAfterSeconds?: number;
   /** validation_failed: which fields. */
   readonly fields?: readonly string[];

@@ -10,6 +10,12 @@ export interface MailMessage {
   readonly subject: string;
   readonly text: string;
   readonly html: string;
+  /**
+   * Set by the mail queue: the same on every attempt of one message, so the Message-ID header is
+   * too, and a message sent again (after a crash between "accepted" and "marked sent") can be
+   * recognised as the same one.
+   */
+  readonly deliveryId?: string;
 }
 
 export interface Mailer {

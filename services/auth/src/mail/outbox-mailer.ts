@@ -7,6 +7,7 @@ import { createTransport } from 'nodemailer';
 import { findLinks } from './find-links.js';
 import { MailDeliveryError } from './mail-delivery-error.js';
 import type { MailLogger } from './mail-logger.js';
+import { messageIdHeader } from './message-id.js';
 import type { Mailer, MailMessage } from './mailer.js';
 
 const DEFAULT_FROM = 'AuthFlow outbox <outbox@localhost>';
@@ -32,6 +33,7 @@ export function createOutboxMailer(options: OutboxMailerOptions): Mailer {
       if (closed) throw new MailDeliveryError(message.kind, 'the outbox mailer is closed');
       const { message: eml } = await composer.sendMail({
         from: options.from ?? DEFAULT_FROM,
+        ...messageIdHeader(message, options.from ?? DEFAULT_FROM),
         to: message.to,
         subject: message.subject,
         text: message.text,

@@ -3,6 +3,7 @@
 import { createTransport } from 'nodemailer';
 import { MailDeliveryError, redact, toDeliveryError } from './mail-delivery-error.js';
 import type { MailLogger } from './mail-logger.js';
+import { messageIdHeader } from './message-id.js';
 import type { Mailer } from './mailer.js';
 
 /**
@@ -35,6 +36,7 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
       try {
         ({ rejected, messageId } = await transport.sendMail({
           from: options.from,
+          ...messageIdHeader(message, options.from),
           to: message.to,
           subject: message.subject,
           text: message.text,
@@ -42,7 +44,8 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
         }));
       } catch (error) {
         const failure = toDeliveryError(message.kind, error, secrets);
-        options.logger.warn(
+        // Debug only: the mail queue retries, and its breaker logs an outage once.
+        options.logger.debug(
           {
             ...fields,
             code: failure.code,
@@ -59,7 +62,7 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
           message.kind,
           'the SMTP server refused the recipient',
         );
-        options.logger.warn(
+        options.logger.debug(
           { ...fields, reason: failure.message },
           'mail not accepted by the SMTP server',
         );

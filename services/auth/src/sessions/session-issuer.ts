@@ -56,7 +56,9 @@ export class SessionIssuer {
     );
     // No notice for the very first device of an account: there is nothing to compare with.
     if (firstSeen && knownDevices > 0) {
-      this.#options.mailer
+      // Queued (the mail queue retries it); the session exists already, so a notice that cannot
+      // even be queued is logged instead of failing the sign-in.
+      await this.#options.mailer
         .send(
           newDeviceMail(this.#options.branding, {
             to: user.email,
@@ -66,7 +68,10 @@ export class SessionIssuer {
           }),
         )
         .catch((error: unknown) =>
-          request.log.error({ err: error, kind: 'new_device' }, 'mail could not be sent'),
+          request.log.warn(
+            { kind: 'new_device', code: (error as { code?: unknown } | null)?.code },
+            'the new-device notice could not be queued',
+          ),
         );
     }
     request.log.info(

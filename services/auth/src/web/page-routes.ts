@@ -133,10 +133,8 @@ export function pageRoutes(
     }
     const outcome = await flows.signIn(form.data, request).catch(asPageError);
     if (isAuthflowError(outcome)) {
-      if (outcome.statusCode === 429)
-        void reply.header('retry-after', outcome.headers['retry-after'] ?? '60');
       return page(
-        reply,
+        withErrorHeaders(reply, outcome),
         renderLoginPage(contextFor(reply), { next, email: typed, error: outcome.message }),
         outcome.statusCode,
       );
@@ -175,7 +173,7 @@ export function pageRoutes(
     const failure = await flows.signUp(form.data, request).then(() => undefined, asPageError);
     if (failure !== undefined) {
       return page(
-        reply,
+        withErrorHeaders(reply, failure),
         renderSignupPage(contextFor(reply), { email: typed, next, errors: fieldErrorsOf(failure) }),
         failure.statusCode,
       );
@@ -203,7 +201,7 @@ export function pageRoutes(
       .then(() => undefined, asPageError);
     if (failure !== undefined) {
       return page(
-        reply,
+        withErrorHeaders(reply, failure),
         renderForgotPasswordPage(contextFor(reply), {
           email: form.data.email,
           errors: fieldErrorsOf(failure),
@@ -243,7 +241,7 @@ export function pageRoutes(
       .then(() => undefined, asPageError);
     if (failure !== undefined) {
       return page(
-        reply,
+        withErrorHeaders(reply, failure),
         renderResetPasswordPage(contextFor(reply), {
           token: resetToken,
           errors: fieldErrorsOf(failure),
@@ -322,7 +320,11 @@ export function pageRoutes(
   // Errors on pages render as pages, not JSON.
   app.setErrorHandler((error, request, reply) => {
     const failure = asPageError(error);
-    if (failure.statusCode >= 500) request.log.error({ err: error }, 'page failed');
+    // A dependency outage (503) is expected and logged once by its breaker, not per page.
+    if (isDependencyOutage(failure)) request.log.debug({ code: failure.code }, 'page refused');
+    else if (failure.statusCode >= 500) request.log.error({ err: error }, 'page failed');
+    // The error's headers (Retry-After) hold for the page as for the JSON answer.
+    for (const [name, value] of Object.entries(failure.headers)) void reply.header(name, value);
     return page(
       reply.header('x-authflow-error', failure.code),
       renderErrorPage(contextFor(reply), {
@@ -334,6 +336,15 @@ export function pageRoutes(
     );
   });
   done();
+}
+
+/**
+ * A form page drawn again with the error: it keeps the error's headers (Retry-After on 429 and
+ * 503) and names its code, as the JSON answer would.
+ */
+function withErrorHeaders(reply: FastifyReply, failure: AuthflowError): FastifyReply {
+  for (const [name, value] of Object.entries(failure.headers)) void reply.header(name, value);
+  return reply.header('x-authflow-error', failure.code);
 }
 
 /** Registry errors pass through; the CSRF plugin's and fastify's become registry errors too. */
@@ -370,9 +381,14 @@ function fieldErrorsOf(error: AuthflowError): FieldErrors {
   return { form: error.message };
 }
 
+function isDependencyOutage(error: AuthflowError): boolean {
+  return error.statusCode === 502 || error.statusCode === 503 || error.statusCode === 504;
+}
+
 function titleFor(error: AuthflowError): string {
   if (error.statusCode === 403) return 'Request refused';
   if (error.statusCode === 429) return 'Too many attempts';
+  if (isDependencyOutage(error)) return 'Temporarily unavailable';
   if (error.statusCode >= 500) return 'Something went wrong';
   return 'Request not valid';
 }

@@ -60,4 +60,16 @@ describe('test SMTP server', () => {
     });
     expect(server.messages).toEqual([]);
   });
+
+  it('starts again on the port a stopped server had (an outage, then the same relay back)', async () => {
+    const port = server.port;
+    await server.close();
+    await expect(send('lost@example.com', 'while down')).rejects.toMatchObject({
+      code: 'ESOCKET',
+    });
+    server = await startTestSmtpServer({ port });
+    expect(server.port).toBe(port);
+    await send('back@example.com', 'after');
+    expect(server.messages.map((mail) => mail.subject)).toEqual(['after']);
+  });
 });

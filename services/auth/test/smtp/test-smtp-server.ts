@@ -43,6 +43,8 @@ export interface TestSmtpServer {
 export interface TestSmtpServerOptions {
   /** RCPT TO these addresses (any case) is answered with 550. */
   readonly failRecipients?: readonly string[];
+  /** A fixed port, e.g. to come back where a stopped server was; default: any free port. */
+  readonly port?: number;
 }
 
 interface Waiter {
@@ -112,7 +114,7 @@ export async function startTestSmtpServer(
     },
   });
 
-  const port = await listen(server);
+  const port = await listen(server, options.port ?? 0);
   return {
     url: `smtp://127.0.0.1:${port}`,
     port,
@@ -149,10 +151,10 @@ export async function startTestSmtpServer(
   };
 }
 
-function listen(server: SMTPServer): Promise<number> {
+function listen(server: SMTPServer, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       server.off('error', reject);
       resolve((server.server.address() as AddressInfo).port);
     });

@@ -100,7 +100,7 @@ describe.skipIf(!postgresReachable)('on a real Postgres server', () => {
     const { rows } = await first.query<{ version: string }>(
       'select version from schema_migrations order by version',
     );
-    expect(rows.map(({ version }) => version)).toEqual(['001_users_and_tokens']);
+    expect(rows.map(({ version }) => version)).toEqual(['001_users_and_tokens', '002_mail_outbox']);
     await Promise.all([first.close(), second.close()]);
   });
 });

@@ -20,6 +20,7 @@ import type { PasswordHasher } from './password-hasher.js';
 import { checkPassword } from './password-policy.js';
 import { type TokenPurpose, type UserRow, UserStore } from './user-store.js';
 import type { Database } from './database.js';
+import { isDatabaseUnavailableError } from './database-unavailable.js';
 
 export interface BuiltinProviderOptions {
   readonly db: Database;
@@ -39,6 +40,8 @@ export interface BuiltinProviderOptions {
   /** No second mail of a kind to one address within this window (mail bombing, budget). */
   readonly mailCooldownMs?: number;
   readonly defaultRoles?: readonly string[];
+  /** The Retry-After of `identity_store_unavailable` (the database breaker's reset time). */
+  readonly unavailableRetryAfterSeconds?: number;
   readonly logger: {
     warn(details: object, message: string): void;
     error(details: object, message: string): void;
@@ -61,7 +64,34 @@ export class BuiltinIdentityProvider implements IdentityProvider {
     this.#noticeCooldown = new Cooldown(options.mailCooldownMs ?? 60_000, this.#clock);
   }
 
-  async signUp(input: Credentials, _context: RequestContext): Promise<void> {
+  signUp(input: Credentials, context: RequestContext): Promise<void> {
+    return this.#available(() => this.#signUp(input, context));
+  }
+
+  signIn(input: Credentials, context: RequestContext): Promise<IdentityUser> {
+    return this.#available(() => this.#signIn(input, context));
+  }
+
+  requestPasswordReset(input: { readonly email: string }, context: RequestContext): Promise<void> {
+    return this.#available(() => this.#requestPasswordReset(input, context));
+  }
+
+  resetPassword(
+    input: { readonly token: string; readonly password: string },
+    context: RequestContext,
+  ): Promise<IdentityUser> {
+    return this.#available(() => this.#resetPassword(input, context));
+  }
+
+  verifyEmail(input: { readonly token: string }, context: RequestContext): Promise<IdentityUser> {
+    return this.#available(() => this.#verifyEmail(input, context));
+  }
+
+  getUser(userId: string): Promise<IdentityUser | null> {
+    return this.#available(() => this.#getUser(userId));
+  }
+
+  async #signUp(input: Credentials, _context: RequestContext): Promise<void> {
     const email = normaliseEmail(input.email);
     requireAcceptablePassword(input.password);
     // Hashed whether or not the address is taken, so the answer takes as long either way.
@@ -86,7 +116,7 @@ export class BuiltinIdentityProvider implements IdentityProvider {
     if (existing.email_verified_at === null && this.#options.requireEmailVerification) {
       await this.#sendVerification(existing);
     } else if (this.#noticeCooldown.tryAcquire(existing.id)) {
-      this.#sendLater(
+      await this.#send(
         accountExistsMail(this.#options.branding, {
           to: existing.email,
           loginLink: this.#options.links.login(),
@@ -96,7 +126,7 @@ export class BuiltinIdentityProvider implements IdentityProvider {
     }
   }
 
-  async signIn(input: Credentials, _context: RequestContext): Promise<IdentityUser> {
+  async #signIn(input: Credentials, _context: RequestContext): Promise<IdentityUser> {
     const user = await this.#users.findByEmail(input.email.trim());
     if (user === undefined) {
       // The same Argon2id work as a real check: timing does not tell unknown addresses apart.
@@ -119,7 +149,7 @@ export class BuiltinIdentityProvider implements IdentityProvider {
     return toIdentityUser(user);
   }
 
-  async requestPasswordReset(
+  async #requestPasswordReset(
     input: { readonly email: string },
     _context: RequestContext,
   ): Promise<void> {
@@ -127,7 +157,7 @@ export class BuiltinIdentityProvider implements IdentityProvider {
     const user = await this.#users.findByEmail(email);
     if (user === undefined || !(await this.#coolingDown(user.id, 'reset_password'))) return;
     const token = await this.#issueToken(user.id, 'reset_password', this.#options.resetTokenTtlMs);
-    this.#sendLater(
+    await this.#send(
       passwordResetMail(this.#options.branding, {
         to: user.email,
         link: this.#options.links.resetPassword(token),
@@ -136,7 +166,7 @@ export class BuiltinIdentityProvider implements IdentityProvider {
     );
   }
 
-  async resetPassword(
+  async #resetPassword(
     input: { readonly token: string; readonly password: string },
     context: RequestContext,
   ): Promise<IdentityUser> {
@@ -152,13 +182,19 @@ export class BuiltinIdentityProvider implements IdentityProvider {
       return this.#users.markEmailVerified(userId, now, tx);
     });
     if (user === undefined) throw new IdentityError('invalid_token');
-    this.#sendLater(
+    // The password has changed already: a notice that cannot be queued is logged, not answered.
+    await this.#send(
       passwordChangedMail(this.#options.branding, { to: user.email, when: now, ip: context.ip }),
-    );
+    ).catch((error: unknown) => {
+      this.#options.logger.warn(
+        { kind: 'password_changed', code: (error as { code?: unknown }).code },
+        'the password-changed notice could not be queued',
+      );
+    });
     return toIdentityUser(user);
   }
 
-  async verifyEmail(
+  async #verifyEmail(
     input: { readonly token: string },
     _context: RequestContext,
   ): Promise<IdentityUser> {
@@ -176,7 +212,7 @@ export class BuiltinIdentityProvider implements IdentityProvider {
     return toIdentityUser(user);
   }
 
-  async getUser(userId: string): Promise<IdentityUser | null> {
+  async #getUser(userId: string): Promise<IdentityUser | null> {
     const user = await this.#users.findById(userId);
     return user === undefined ? null : toIdentityUser(user);
   }
@@ -187,7 +223,7 @@ export class BuiltinIdentityProvider implements IdentityProvider {
   }
 
   ping(): Promise<void> {
-    return this.#users.ping();
+    return this.#available(() => this.#users.ping());
   }
 
   close(): Promise<void> {
@@ -201,7 +237,7 @@ export class BuiltinIdentityProvider implements IdentityProvider {
       'verify_email',
       this.#options.verificationTokenTtlMs,
     );
-    this.#sendLater(
+    await this.#send(
       verificationMail(this.#options.branding, {
         to: user.email,
         link: this.#options.links.verifyEmail(token),
@@ -233,13 +269,27 @@ export class BuiltinIdentityProvider implements IdentityProvider {
   }
 
   /**
-   * Mail goes out after the answer: a slow or failing mail server must neither delay the
-   * answer (timing would tell new addresses from taken ones) nor fail it.
+   * Hands the message to the mailer, which in the service is the durable mail queue: this
+   * resolves once the message is queued (a database insert), and the queue's worker sends it
+   * after the answer, so a slow or failing mail server neither delays the answer (timing would
+   * tell new addresses from taken ones) nor loses the mail.
    */
-  #sendLater(message: MailMessage): void {
-    this.#options.mailer.send(message).catch((error: unknown) => {
-      this.#options.logger.error({ err: error, kind: message.kind }, 'mail could not be sent');
-    });
+  async #send(message: MailMessage): Promise<void> {
+    await this.#options.mailer.send(message);
+  }
+
+  /** The database not answering is the provider's refusal, not a bug: 503 with a retry hint. */
+  async #available<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isDatabaseUnavailableError(error)) throw error;
+      throw new IdentityError(
+        'identity_store_unavailable',
+        { retryAfterSeconds: this.#options.unavailableRetryAfterSeconds ?? 5 },
+        { cause: error },
+      );
+    }
   }
 
   #now(): Date {

@@ -51,7 +51,7 @@ export function everyMail(to: string, branding: Branding = BRANDING): MailMessag
 }
 
 export interface LogLine {
-  readonly level: 'info' | 'warn' | 'error';
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
   readonly fields: Record<string, unknown>;
   readonly message: string;
 }
@@ -64,5 +64,8 @@ export function captureLogger(): { readonly logger: MailLogger; readonly lines: 
     (fields: Record<string, unknown>, message: string): void => {
       lines.push({ level, fields, message });
     };
-  return { logger: { info: at('info'), warn: at('warn'), error: at('error') }, lines };
+  return {
+    logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') },
+    lines,
+  };
 }

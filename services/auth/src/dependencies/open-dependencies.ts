@@ -1,0 +1,69 @@
+// Opens auth's dependencies behind their breakers: the built-in store's database and the mail
+// queue, each breaker exported as a metric and its state changes logged once.
+import type { FastifyBaseLogger } from 'fastify';
+import type { AuthConfig } from '../config/load-config.js';
+import type { Database } from '../identity/builtin/database.js';
+import { createDatabaseBreaker } from '../identity/builtin/guarded-database.js';
+import { openIdentityDatabase } from '../identity/create-identity-provider.js';
+import type { Mailer } from '../mail/mailer.js';
+import { MailQueue } from '../mail/queue/mail-queue.js';
+import { MemoryOutboxStore } from '../mail/queue/memory-outbox-store.js';
+import { SqlOutboxStore } from '../mail/queue/outbox-store.js';
+import type { AuthMetrics } from '../observability/auth-metrics.js';
+import { logBreakerTransitions } from './log-breaker-transitions.js';
+
+/** What every dependency breaker is watched with: its state metric and its transition logs. */
+export interface BreakerWatch {
+  readonly metrics: AuthMetrics;
+  readonly logger: FastifyBaseLogger;
+  readonly resetTimeoutMs: number;
+}
+
+export function watchBreaker(
+  watch: BreakerWatch,
+  breaker: Parameters<AuthMetrics['breakers']['track']>[0],
+  effect: string,
+): void {
+  watch.metrics.breakers.track(breaker);
+  logBreakerTransitions(breaker, watch.logger, { resetTimeoutMs: watch.resetTimeoutMs, effect });
+}
+
+/**
+ * The built-in store's database, shared by the provider and the mail queue, behind its breaker.
+ * None with Supabase (then queued mail waits in memory).
+ */
+export async function openBuiltinDatabase(
+  config: AuthConfig,
+  watch: BreakerWatch,
+  given?: Database,
+): Promise<Database | undefined> {
+  if (config.identity.provider !== 'builtin') return undefined;
+  const breaker = createDatabaseBreaker({ resetTimeoutMs: watch.resetTimeoutMs });
+  watchBreaker(watch, breaker, 'sign-in, sign-up and account pages answer 503');
+  return openIdentityDatabase(config, watch.logger, breaker, given);
+}
+
+export function createMailQueue(
+  config: AuthConfig,
+  db: Database | undefined,
+  transport: Mailer,
+  watch: BreakerWatch,
+): MailQueue {
+  if (db === undefined && config.identity.provider === 'supabase') {
+    watch.logger.info(
+      'mail queue in memory: new-device notices wait through a mail server outage, but not a restart (Supabase sends the account mail)',
+    );
+  }
+  const queue = new MailQueue({
+    store: db === undefined ? new MemoryOutboxStore() : new SqlOutboxStore(db),
+    transport,
+    logger: watch.logger,
+    retry: { baseMs: config.mail.queue.retryBaseMs, maxMs: config.mail.queue.retryMaxMs },
+    pollIntervalMs: config.mail.queue.pollIntervalMs,
+    maxAgeMs: config.mail.queue.maxAgeMs,
+    breakerResetMs: watch.resetTimeoutMs,
+    metrics: { depth: watch.metrics.mailQueueDepth, deliveries: watch.metrics.mailDeliveries },
+  });
+  watchBreaker(watch, queue.breaker, 'mail stays queued');
+  return queue;
+}
