@@ -1,5 +1,6 @@
 // zod schemas for single environment variables: strings in, typed values out.
 import { z } from 'zod';
+import { databaseUrlProblem, redisUrlProblem } from './connection-urls.js';
 
 const TRUE = new Set(['true', '1', 'yes', 'on']);
 const FALSE = new Set(['false', '0', 'no', 'off']);
@@ -92,6 +93,15 @@ export const env = {
             .filter((item) => item !== ''),
     ),
 
+  /**
+   * A Redis URL (`redis://`, `rediss://`, `redis+sentinel://`), checked for shape; it holds a
+   * password, so it is never echoed. Optional unless `required`.
+   */
+  redisUrl: (options: { required?: boolean } = {}) => connectionUrl(redisUrlProblem, options),
+
+  /** A Postgres URL (`postgres://` or `postgresql://` with a host); never echoed. Optional unless `required`. */
+  databaseUrl: (options: { required?: boolean } = {}) => connectionUrl(databaseUrlProblem, options),
+
   /** A secret: never echoed; optional unless `required`. */
   secret: (options: { minLength: number; required?: boolean }) =>
     raw.transform((value, context) => {
@@ -103,3 +113,15 @@ export const env = {
       return value;
     }),
 };
+
+function connectionUrl(
+  problemOf: (value: string) => string | undefined,
+  options: { required?: boolean },
+) {
+  return raw.transform((value, context) => {
+    if (value === undefined)
+      return options.required === true ? fail(context, 'is required') : undefined;
+    const problem = problemOf(value);
+    return problem === undefined ? value : fail(context, problem);
+  });
+}

@@ -1,5 +1,6 @@
 // Public surface of @authflow/service-runtime.
 export {
+  ListenError,
   type RunningServices,
   type RunOptions,
   runServices,

@@ -7,6 +7,39 @@ export interface ServiceToRun {
   readonly app: FastifyInstance;
   readonly host: string;
   readonly port: number;
+  /** The environment variable that set `port` (e.g. `GATEWAY_PORT`): named when it cannot be used. */
+  readonly portSetting?: string;
+  /** The environment variable that set `host` (e.g. `GATEWAY_HOST`): named when it is not ours. */
+  readonly hostSetting?: string;
+}
+
+/**
+ * A service could not listen where it was configured to: an operator's setting, not a bug, so
+ * `startOrExit` prints the one-line message (naming the setting) and exits 1 without a stack.
+ */
+export class ListenError extends Error {
+  override readonly name = 'ListenError';
+  readonly code: string;
+
+  constructor(message: string, code: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** The operator's reading of a listen error, or undefined when it is not about the settings. */
+export function explainListenError(service: ServiceToRun, error: unknown): ListenError | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
+  const port = `${service.portSetting ?? service.name}: port ${service.port} on ${service.host}`;
+  const host = `${service.hostSetting ?? service.name}: ${service.host}`;
+  const reasons: Readonly<Record<string, string>> = {
+    EADDRINUSE: `${port} is already in use`,
+    EACCES: `${port} is not allowed for this user (ports below 1024 need privileges)`,
+    EADDRNOTAVAIL: `${host} is not an address of this machine`,
+    ENOTFOUND: `${host} is not a known host name`,
+  };
+  const reason = reasons[code];
+  return reason === undefined ? undefined : new ListenError(reason, code, { cause: error });
 }
 
 export interface RunOptions {
@@ -64,9 +97,14 @@ export async function runServices(
   const urls: Record<string, string> = {};
   try {
     for (const service of services) {
-      urls[service.name] = await service.app.listen({ host: service.host, port: service.port });
+      urls[service.name] = await service.app
+        .listen({ host: service.host, port: service.port })
+        .catch((error: unknown) => {
+          throw explainListenError(service, error) ?? error;
+        });
     }
   } catch (error) {
+    // Whatever listened already closes, so the process can exit with nothing left behind.
     closer.uninstall();
     await Promise.allSettled(services.map(({ app }) => app.close()));
     await options.onClosed?.();

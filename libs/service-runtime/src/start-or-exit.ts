@@ -1,5 +1,6 @@
 // The last line of every service's main: a configuration problem is a clear message and exit 1.
 import { ConfigError } from '@authflow/config';
+import { ListenError } from './run-services.js';
 
 export interface ProcessIo {
   readonly exit: (code: number) => void;
@@ -12,8 +13,9 @@ const processIo: ProcessIo = {
 };
 
 /**
- * Runs `start`. A bad configuration prints every problem (no stack trace: it is the operator's
- * input, not a bug) and exits 1; anything else is rethrown, so it crashes loudly as a bug should.
+ * Runs `start`. A bad configuration prints every problem, and a port that cannot be used one
+ * line naming its setting (no stack trace: it is the operator's input, not a bug), and exits 1;
+ * anything else is rethrown, so it crashes loudly as a bug should.
  */
 export async function startOrExit(
   label: string,
@@ -23,7 +25,7 @@ export async function startOrExit(
   try {
     await start();
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+    if (!(error instanceof ConfigError || error instanceof ListenError)) throw error;
     io.writeError(`${label}: ${error.message}\n`);
     io.exit(1);
   }

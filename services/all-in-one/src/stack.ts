@@ -19,13 +19,37 @@ export interface Stack {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** The edge's default listener (nginx/README.md): `npm run start:edge` without EDGE_PORT. */
+const DEFAULT_EDGE_PORT = '8080';
+
+/**
+ * The origins a browser uses to reach a local `npm run start:edge`: the port of EDGE_PORT (the
+ * variable start:edge reads, `8080` or `127.0.0.1:8080`) on both loopback names, since the edge
+ * prints 127.0.0.1 and people type localhost.
+ */
+export function localEdgeOrigins(env: Env): string[] {
+  const listen = env.EDGE_PORT?.trim() ?? '';
+  const port = /(?:^|:)(\d{1,5})$/u.exec(listen === '' ? DEFAULT_EDGE_PORT : listen)?.[1];
+  return port === undefined ? [] : [`http://localhost:${port}`, `http://127.0.0.1:${port}`];
+}
+
 /**
  * Development defaults the person running `npm start` would otherwise have to type: plain-HTTP
  * cookies, one secret for the handoff, and a loopback gateway trusted by auth. Anything set in
  * the environment wins.
+ *
+ * Auth accepts sign-ins from the public URL's origin and from a local edge in front of the
+ * gateway (`npm run start:edge`), so the README's two commands work together without a
+ * GATEWAY_PUBLIC_URL change; mail links still name the public URL.
  */
 export function allInOneEnvironment(env: Env): Record<string, string | undefined> {
   const publicUrl = env.GATEWAY_PUBLIC_URL ?? 'http://localhost:8000';
+  const publicOrigin = URL.parse(publicUrl)?.origin;
+  // A bad GATEWAY_PUBLIC_URL is left for the gateway's and auth's schemas to report.
+  const allowedOrigins = new Set([
+    ...(publicOrigin === undefined || publicOrigin === 'null' ? [] : [publicOrigin]),
+    ...localEdgeOrigins(env),
+  ]);
   return {
     GATEWAY_COOKIE_SECURE: 'false',
     AUTH_COOKIE_SECURE: 'false',
@@ -34,6 +58,10 @@ export function allInOneEnvironment(env: Env): Record<string, string | undefined
     AUTH_PUBLIC_URL: publicUrl,
     AUTH_GATEWAY_ISSUER: publicUrl,
     SAMPLE_BACKEND_ASSERTION_ISSUER: publicUrl,
+    AUTH_ALLOWED_ORIGINS: [...allowedOrigins].join(','),
+    // The local edge is a loopback proxy: the gateway believes its X-Forwarded-* (the host the
+    // browser addressed, which the backend's WebSocket origin check compares) and client IP.
+    GATEWAY_TRUSTED_PROXIES: 'loopback',
     AUTH_TRUSTED_PROXIES: 'loopback',
     SAMPLE_BACKEND_TRUSTED_PROXIES: 'loopback',
     AUTH_DATA_DIR: '.data/auth',
@@ -77,19 +105,31 @@ export async function buildStack(env: Env): Promise<Stack> {
     logger: createLogger({ service: 'sample-backend', level: backendConfig.log.level }),
   });
   return {
+    // The names the stack's three ports and hosts are read from, for a port already in use.
     services: [
       {
         name: 'gateway',
         app: gateway,
         host: gatewayConfig.server.host,
         port: gatewayConfig.server.port,
+        portSetting: 'GATEWAY_PORT',
+        hostSetting: 'GATEWAY_HOST',
       },
-      { name: 'auth', app: auth, host: authConfig.server.host, port: authConfig.server.port },
+      {
+        name: 'auth',
+        app: auth,
+        host: authConfig.server.host,
+        port: authConfig.server.port,
+        portSetting: 'AUTH_PORT',
+        hostSetting: 'AUTH_HOST',
+      },
       {
         name: 'sample-backend',
         app: backend,
         host: backendConfig.server.host,
         port: backendConfig.server.port,
+        portSetting: 'SAMPLE_BACKEND_PORT',
+        hostSetting: 'SAMPLE_BACKEND_HOST',
       },
     ],
     publicUrl: gatewayConfig.server.publicUrl,

@@ -7,7 +7,16 @@ await startOrExit('AuthFlow sample backend', async () => {
   const config = loadSampleBackendConfig(process.env);
   const app = await buildSampleBackendApp(config);
   const running = await runServices(
-    [{ name: 'sample-backend', app, host: config.server.host, port: config.server.port }],
+    [
+      {
+        name: 'sample-backend',
+        app,
+        host: config.server.host,
+        port: config.server.port,
+        portSetting: 'SAMPLE_BACKEND_PORT',
+        hostSetting: 'SAMPLE_BACKEND_HOST',
+      },
+    ],
     {
       logger: app.log,
       drainTimeoutMs: config.server.shutdownDrainMs,

@@ -47,6 +47,16 @@ describe('the home page', () => {
     expect(page).toContain('Hello, &quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
   });
 
+  it('says how the user signed in, in words (issue 13)', () => {
+    expect(renderHomePage(identity)).toMatch(/<dt>Signed in with<\/dt>\s*<dd>a password<\/dd>/u);
+    expect(renderHomePage({ ...identity, amr: ['pwd', 'mfa'] })).toContain(
+      '<dd>a password and a second factor</dd>',
+    );
+    expect(renderHomePage({ ...identity, amr: ['<script>'] })).toContain(
+      '<dd>another method (&lt;script&gt;)</dd>',
+    );
+  });
+
   it('says "none" for an empty role list', () => {
     expect(renderHomePage({ ...identity, roles: [] })).toContain('<dd><em>none</em></dd>');
   });

@@ -2,6 +2,7 @@
 import type { AssertionIdentity } from '@authflow/gateway-assertion';
 import { APP_PATHS, AUTH_PATHS } from '../app-paths.js';
 import { html, type Markup } from './html.js';
+import { describeSignInMethods } from './sign-in-methods.js';
 
 /**
  * No inline script or style, nothing from another origin; `connect-src 'self'` admits the
@@ -50,7 +51,7 @@ export function renderHomePage(identity: AssertionIdentity): string {
             <dt>Your roles</dt>
             <dd>${listOrNone(identity.roles)}</dd>
             <dt>Signed in with</dt>
-            <dd>${listOrNone(identity.amr)}</dd>
+            <dd>${describeSignInMethods(identity.amr)}</dd>
           </dl>
           <nav aria-label="Account and API">
             <ul>
