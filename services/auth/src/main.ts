@@ -7,7 +7,16 @@ await startOrExit('AuthFlow auth', async () => {
   const config = loadAuthConfig(process.env);
   const app = await buildAuthApp(config);
   const running = await runServices(
-    [{ name: 'auth', app, host: config.server.host, port: config.server.port }],
+    [
+      {
+        name: 'auth',
+        app,
+        host: config.server.host,
+        port: config.server.port,
+        portSetting: 'AUTH_PORT',
+        hostSetting: 'AUTH_HOST',
+      },
+    ],
     {
       logger: app.log,
       drainTimeoutMs: config.server.shutdownDrainMs,

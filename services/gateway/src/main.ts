@@ -7,7 +7,16 @@ await startOrExit('AuthFlow gateway', async () => {
   const config = await loadGatewayConfig(process.env);
   const app = await buildGatewayApp(config);
   const running = await runServices(
-    [{ name: 'gateway', app, host: config.server.host, port: config.server.port }],
+    [
+      {
+        name: 'gateway',
+        app,
+        host: config.server.host,
+        port: config.server.port,
+        portSetting: 'GATEWAY_PORT',
+        hostSetting: 'GATEWAY_HOST',
+      },
+    ],
     {
       logger: app.log,
       drainTimeoutMs: config.server.shutdownDrainMs,

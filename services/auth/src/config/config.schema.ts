@@ -17,7 +17,7 @@ export const authEnvVariables = z.object({
   AUTH_SHUTDOWN_DRAIN_MS: env.integer(10_000, { min: 0, max: 600_000 }),
   AUTH_MAX_BODY_BYTES: env.integer(65_536, { min: 1_024, max: 10_485_760 }),
 
-  REDIS_URL: env.optionalString(),
+  REDIS_URL: env.redisUrl(),
   AUTH_REDIS_COMMAND_TIMEOUT_MS: env.integer(500, { min: 10, max: 60_000 }),
   AUTH_SESSION_IDLE_TTL_SECONDS: env.integer(3_600, { min: 1 }),
   AUTH_SESSION_ABSOLUTE_TTL_SECONDS: env.integer(604_800, { min: 1 }),
@@ -28,7 +28,7 @@ export const authEnvVariables = z.object({
   AUTH_DEFAULT_LANDING_PATH: env.string('/app/'),
 
   AUTH_IDENTITY_PROVIDER: env.oneOf(['builtin', 'supabase'], 'builtin'),
-  AUTH_DATABASE_URL: env.optionalString(),
+  AUTH_DATABASE_URL: env.databaseUrl(),
   AUTH_DATA_DIR: env.string('.data/auth'),
   AUTH_DATABASE_CONNECT_TIMEOUT_MS: env.integer(2_000, { min: 100, max: 60_000 }),
   AUTH_DATABASE_QUERY_TIMEOUT_MS: env.integer(5_000, { min: 100, max: 600_000 }),

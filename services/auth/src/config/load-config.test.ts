@@ -47,6 +47,21 @@ describe('loadAuthConfig', () => {
     ]);
   });
 
+  it('reports a malformed Redis or database URL with the port problem, never echoing the value', () => {
+    const problems = problemsOf({
+      ...secret,
+      AUTH_PORT: 'abc',
+      REDIS_URL: 'redis//127.0.0.1',
+      AUTH_DATABASE_URL: 'notaurl-with-s3cret',
+    });
+    expect(problems.map((problem) => problem.split(':', 1)[0]).sort()).toEqual([
+      'AUTH_DATABASE_URL',
+      'AUTH_PORT',
+      'REDIS_URL',
+    ]);
+    expect(problems.join('\n')).not.toContain('s3cret');
+  });
+
   it('checks values against each other once each is valid on its own', () => {
     const problems = problemsOf({
       ...secret,

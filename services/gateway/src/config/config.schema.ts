@@ -31,7 +31,7 @@ export const gatewayEnvVariables = z.object({
   GATEWAY_MAX_BODY_BYTES: env.integer(10_485_760, { min: 0, max: 1_073_741_824 }),
   GATEWAY_RETRY_AFTER_SECONDS: env.integer(5, { min: 1, max: 3_600 }),
 
-  REDIS_URL: env.optionalString(),
+  REDIS_URL: env.redisUrl(),
   GATEWAY_REDIS_COMMAND_TIMEOUT_MS: env.integer(250, { min: 10, max: 60_000 }),
   GATEWAY_REDIS_BREAKER_RESET_MS: env.integer(2_000, { min: 100, max: 600_000 }),
   GATEWAY_REDIS_BREAKER_ERROR_PERCENT: env.integer(50, { min: 1, max: 100 }),

@@ -36,6 +36,18 @@ describe('loadGatewayConfig', () => {
     expect(DEFAULT_ROUTES_FILE).toMatch(/config\/routes\.yaml$/u);
   });
 
+  it('reports a malformed REDIS_URL beside the other problems', async () => {
+    const problems = await problemsOf({
+      ...secret,
+      GATEWAY_PORT: 'abc',
+      REDIS_URL: 'redis//127.0.0.1',
+    });
+    expect(problems.map((problem) => problem.split(':', 1)[0]).sort()).toEqual([
+      'GATEWAY_PORT',
+      'REDIS_URL',
+    ]);
+  });
+
   it('reports environment and routes-file problems together', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'routes-'));
     const file = join(folder, 'routes.yaml');
