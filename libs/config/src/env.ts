@@ -82,6 +82,21 @@ export const env = {
       return value.replace(/\/+$/u, '');
     }),
 
+  /** Like `url`, but `undefined` when unset (the caller derives a default from other settings). */
+  optionalUrl: (protocols: readonly string[] = ['http:', 'https:']) =>
+    raw.transform((value, context) => {
+      if (value === undefined) return undefined;
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        return fail(context, 'must be a URL');
+      }
+      if (!protocols.includes(url.protocol))
+        return fail(context, `must be a URL starting with ${protocols.join(' or ')}`);
+      return value.replace(/\/+$/u, '');
+    }),
+
   /** Comma-separated values, trimmed, empties dropped. */
   list: (fallback: readonly string[] = []) =>
     raw.transform((value) =>

@@ -4,7 +4,7 @@ import type { JSONWebKeySet, JWK } from 'jose';
 export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 5;
 /** An assertion lives 60 s; a larger tolerance would make its expiry meaningless. */
 export const MAX_CLOCK_TOLERANCE_SECONDS = 60;
-export const DEFAULT_JWKS_COOLDOWN_MS = 30_000;
+export const DEFAULT_JWKS_COOLDOWN_MS = 2_000;
 export const DEFAULT_JWKS_CACHE_MAX_AGE_MS = 600_000;
 export const DEFAULT_JWKS_TIMEOUT_MS = 5_000;
 

@@ -1,6 +1,6 @@
 // The auth service's environment: one zod schema, AUTH_* names plus the shared AUTHFLOW_* and REDIS_URL.
 import { availableParallelism } from 'node:os';
-import { env } from '@authflow/config';
+import { env, gatewayAddressVariables, localGatewayJwksUrl } from '@authflow/config';
 import { sessionCookieName } from '@authflow/sessions';
 import { z } from 'zod';
 
@@ -58,7 +58,9 @@ export const authEnvVariables = z.object({
   AUTH_BRAND_PRIMARY_COLOR: env.string('#2563eb').pipe(hexColour),
   AUTH_BRAND_SUPPORT_EMAIL: env.optionalString(),
 
-  AUTH_GATEWAY_JWKS_URL: env.url('http://127.0.0.1:8000/.well-known/jwks.json'),
+  /** Default: the gateway on this machine, at GATEWAY_HOST/GATEWAY_PORT (split mode shares .env). */
+  AUTH_GATEWAY_JWKS_URL: env.optionalUrl(),
+  ...gatewayAddressVariables,
   AUTH_GATEWAY_ISSUER: env.optionalString(),
   AUTH_ASSERTION_AUDIENCE: env.string('auth'),
 
@@ -187,7 +189,8 @@ export const authEnvSchema = authEnvVariables
         publicUrl: vars.AUTH_PUBLIC_URL,
       },
       assertion: {
-        jwksUrl: vars.AUTH_GATEWAY_JWKS_URL,
+        jwksUrl:
+          vars.AUTH_GATEWAY_JWKS_URL ?? localGatewayJwksUrl(vars.GATEWAY_HOST, vars.GATEWAY_PORT),
         issuer: vars.AUTH_GATEWAY_ISSUER ?? vars.AUTH_PUBLIC_URL,
         audience: vars.AUTH_ASSERTION_AUDIENCE,
       },

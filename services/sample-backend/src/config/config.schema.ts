@@ -1,5 +1,5 @@
 // The sample backend's environment: one zod schema, SAMPLE_BACKEND_* names, transformed into its config.
-import { env } from '@authflow/config';
+import { env, gatewayAddressVariables, localGatewayJwksUrl } from '@authflow/config';
 import { z } from 'zod';
 
 /** Every environment variable the sample backend reads (the README's table is checked against it). */
@@ -12,7 +12,9 @@ export const sampleBackendEnvVariables = z.object({
   ),
   SAMPLE_BACKEND_SHUTDOWN_DRAIN_MS: env.integer(10_000, { min: 0, max: 600_000 }),
   SAMPLE_BACKEND_TRUSTED_PROXIES: env.list(),
-  SAMPLE_BACKEND_GATEWAY_JWKS_URL: env.url('http://127.0.0.1:8000/.well-known/jwks.json'),
+  /** Default: the gateway on this machine, at GATEWAY_HOST/GATEWAY_PORT (split mode shares .env). */
+  SAMPLE_BACKEND_GATEWAY_JWKS_URL: env.optionalUrl(),
+  ...gatewayAddressVariables,
   // A URL like the gateway's GATEWAY_PUBLIC_URL, normalised the same way (no trailing slash), so
   // the two compare equal when they name the same address.
   SAMPLE_BACKEND_ASSERTION_ISSUER: env.url('http://localhost:8000'),
@@ -28,7 +30,9 @@ export const sampleBackendEnvSchema = sampleBackendEnvVariables.transform((vars)
   },
   log: { level: vars.SAMPLE_BACKEND_LOG_LEVEL },
   assertion: {
-    jwksUrl: vars.SAMPLE_BACKEND_GATEWAY_JWKS_URL,
+    jwksUrl:
+      vars.SAMPLE_BACKEND_GATEWAY_JWKS_URL ??
+      localGatewayJwksUrl(vars.GATEWAY_HOST, vars.GATEWAY_PORT),
     issuer: vars.SAMPLE_BACKEND_ASSERTION_ISSUER,
     audience: vars.SAMPLE_BACKEND_ASSERTION_AUDIENCE,
   },

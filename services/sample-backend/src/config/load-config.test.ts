@@ -15,6 +15,11 @@ describe('loadSampleBackendConfig', () => {
     });
   });
 
+  it('finds the gateway at GATEWAY_HOST and GATEWAY_PORT when no JWKS URL is given (split mode)', () => {
+    const config = loadSampleBackendConfig({ GATEWAY_HOST: '0.0.0.0', GATEWAY_PORT: '9100' });
+    expect(config.assertion.jwksUrl).toBe('http://127.0.0.1:9100/.well-known/jwks.json');
+  });
+
   it('reads every variable, and normalises the issuer as the gateway does its public URL', () => {
     const config = loadSampleBackendConfig({
       SAMPLE_BACKEND_HOST: '0.0.0.0',
