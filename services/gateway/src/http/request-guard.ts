@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { gatewayErrors } from '../errors/gateway-errors.js';
 import { isCanonicalPath } from './canonical-path.js';
+import { inviteBodiesWhenWanted } from './expect-continue.js';
 
 export interface RequestLimits {
   readonly maxCookieHeaderBytes: number;
@@ -32,4 +33,5 @@ export function guardRequests(app: FastifyInstance, limits: RequestLimits): void
     }
     done();
   });
+  inviteBodiesWhenWanted(app, limits.maxBodyBytes);
 }

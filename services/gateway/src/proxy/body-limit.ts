@@ -21,6 +21,14 @@ export function bodyTooLarge(maxBytes: number): Error {
   });
 }
 
+/** A route's body limit: its own `maxBodyBytes`, never above the gateway's. */
+export function routeBodyLimit(
+  route: { readonly maxBodyBytes?: number } | undefined,
+  maxBodyBytes: number,
+): number {
+  return Math.min(route?.maxBodyBytes ?? maxBodyBytes, maxBodyBytes);
+}
+
 /** The declared Content-Length over `maxBytes` (a body refused before anything is forwarded). */
 export function isDeclaredTooLarge(request: IncomingMessage, maxBytes: number): boolean {
   const declared = request.headers['content-length'];

@@ -46,3 +46,15 @@ export class UpstreamServerError extends Error {
     this.statusCode = statusCode;
   }
 }
+
+/** Every `code` along an error's cause chain (undici's errors may arrive wrapped). */
+export function codesOf(error: unknown): string[] {
+  const codes: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') codes.push(code);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return codes;
+}

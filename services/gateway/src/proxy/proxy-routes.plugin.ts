@@ -11,7 +11,7 @@ import {
   type VerificationDependencies,
 } from '../verification/verification.plugin.js';
 import type { Readable } from 'node:stream';
-import { bodyTooLarge, isDeclaredTooLarge, limitBody } from './body-limit.js';
+import { bodyTooLarge, isDeclaredTooLarge, limitBody, routeBodyLimit } from './body-limit.js';
 import {
   ClientClosedError,
   UpstreamSaturatedError,
@@ -68,8 +68,7 @@ export async function proxyRoutes(
 function acceptAnyBody(scope: FastifyInstance, maxBodyBytes: number): void {
   scope.removeAllContentTypeParsers();
   scope.addContentTypeParser('*', (request, payload, done) => {
-    const route = request.routeOptions.config.authflowRoute;
-    const limit = Math.min(route?.maxBodyBytes ?? maxBodyBytes, maxBodyBytes);
+    const limit = routeBodyLimit(request.routeOptions.config.authflowRoute, maxBodyBytes);
     if (isDeclaredTooLarge(payload, limit)) done(bodyTooLarge(limit), undefined);
     else done(null, limitBody(payload, limit));
   });

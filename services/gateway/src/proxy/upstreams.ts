@@ -8,11 +8,13 @@ import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import { isBodyTooLarge } from './body-limit.js';
 import {
   ClientClosedError,
+  codesOf,
   UpstreamSaturatedError,
   UpstreamServerError,
   UpstreamTimeoutError,
 } from './forward-errors.js';
 import { upstreamConnector } from './upstream-connector.js';
+import { probeWhenRefused } from './upstream-probe.js';
 
 export interface Upstream {
   readonly name: string;
@@ -76,6 +78,7 @@ export function createUpstreams(
       isFailure: isUpstreamFault,
     });
     metrics.breakers.track(breaker);
+    probeWhenRefused(breaker, config.url, config.connectTimeoutMs);
     const { origin, host } = new URL(config.url);
     upstreams.set(name, {
       name,
@@ -165,16 +168,4 @@ export function upstreamFailure(error: unknown, upstream: Upstream): AuthflowErr
 /** undici refused the request before sending it (a header it will not forward): not the upstream's fault. */
 function isRequestRefusedByClient(error: unknown): boolean {
   return codesOf(error).includes('UND_ERR_INVALID_ARG');
-}
-
-/** Every `code` along an error's cause chain (undici's errors may arrive wrapped). */
-function codesOf(error: unknown): string[] {
-  const codes: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth += 1) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') codes.push(code);
-    current = (current as { cause?: unknown }).cause;
-  }
-  return codes;
 }
