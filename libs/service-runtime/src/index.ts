@@ -7,3 +7,8 @@ export {
   type ServiceToRun,
 } from './run-services.js';
 export { type ProcessIo, startOrExit } from './start-or-exit.js';
+export {
+  DependencyUnreachableError,
+  waitUntilReady,
+  type WaitUntilReadyOptions,
+} from './wait-until-ready.js';

@@ -1,6 +1,7 @@
 // The last line of every service's main: a configuration problem is a clear message and exit 1.
 import { ConfigError } from '@authflow/config';
 import { ListenError } from './run-services.js';
+import { DependencyUnreachableError } from './wait-until-ready.js';
 
 export interface ProcessIo {
   readonly exit: (code: number) => void;
@@ -13,8 +14,8 @@ const processIo: ProcessIo = {
 };
 
 /**
- * Runs `start`. A bad configuration prints every problem, and a port that cannot be used one
- * line naming its setting (no stack trace: it is the operator's input, not a bug), and exits 1;
+ * Runs `start`. A bad configuration prints every problem, and a port that cannot be used or a
+ * dependency that does not answer one line naming its setting (no stack trace: it is the operator's input, not a bug), and exits 1;
  * anything else is rethrown, so it crashes loudly as a bug should.
  */
 export async function startOrExit(
@@ -25,7 +26,12 @@ export async function startOrExit(
   try {
     await start();
   } catch (error) {
-    if (!(error instanceof ConfigError || error instanceof ListenError)) throw error;
+    if (!(
+      error instanceof ConfigError ||
+      error instanceof ListenError ||
+      error instanceof DependencyUnreachableError
+    ))
+      throw error;
     io.writeError(`${label}: ${error.message}\n`);
     io.exit(1);
   }
