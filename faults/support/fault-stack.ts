@@ -224,8 +224,8 @@ function service(
       const append = (chunk: Buffer): void => {
         output += chunk.toString();
       };
-      started.stdout?.on('data', append);
-      started.stderr?.on('data', append);
+      started.stdout.on('data', append);
+      started.stderr.on('data', append);
       const killOnExit = (): void => void started.kill('SIGKILL');
       process.once('exit', killOnExit);
       started.once('exit', () => {

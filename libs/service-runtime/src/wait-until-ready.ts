@@ -26,7 +26,7 @@ export async function waitUntilReady(
   options: WaitUntilReadyOptions,
 ): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
-  let failing: string[] = [];
+  let failing: string[];
   for (;;) {
     const response = await app.inject({ method: 'GET', url: '/health/ready' });
     if (response.statusCode === 200) return;
