@@ -41,7 +41,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.test.ts', '**/*.contract.ts', '**/test-support/**', 'e2e/**', 'faults/**', 'bench/**'],
+    files: [
+      '**/*.test.ts',
+      '**/*.contract.ts',
+      '**/test-support/**',
+      'e2e/**',
+      'faults/**',
+      'bench/**',
+    ],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       // HTTP test clients return untyped JSON; the assertions are what check its shape.

@@ -36,7 +36,9 @@ export interface RedisServerOptions {
   readonly appendOnlyDir?: string;
 }
 
-export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServerHandle> {
+export async function startRedisServer(
+  options: RedisServerOptions = {},
+): Promise<RedisServerHandle> {
   const port = options.port ?? (await getFreePort());
   let child = await spawnRedis(port, options.appendOnlyDir);
   // Node does not report a stopped (SIGSTOP) child, so the handle remembers it: a frozen
@@ -79,7 +81,17 @@ async function spawnRedis(port: number, appendOnlyDir: string | undefined): Prom
       : ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', appendOnlyDir];
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--protected-mode', 'yes'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      ...persistence,
+      '--protected-mode',
+      'yes',
+    ],
     { stdio: 'ignore' },
   );
   const killOnExit = (): void => {
