@@ -163,6 +163,48 @@ describe('brute force', () => {
     expect(correct.status).toBe(429);
     expect(correct.headers['set-cookie']).toBeUndefined();
   });
+
+  it('tells a throttled client when to retry, in the message and in Retry-After (JSON and page)', async () => {
+    const email = await verifiedAccount();
+    const attacker = stack.direct({ ...chromeOnMac.headers, 'x-forwarded-for': '203.0.113.50' });
+    for (let i = 0; i < 5; i += 1)
+      await attacker.post('/api/v1/simple_auth/signin', {
+        json: { email, password: 'wrong wrong' },
+      });
+    const refused = await attacker.post('/api/v1/simple_auth/signin', {
+      json: { email, password: 'wrong wrong' },
+    });
+    expect(refused.status).toBe(429);
+    const seconds = Number(refused.headers['retry-after']);
+    expect(seconds).toBeGreaterThan(25);
+    expect(seconds).toBeLessThanOrEqual(30);
+    const error = refused.json<{ error: { message: string; retry_after_seconds: number } }>().error;
+    expect(error.message).toBe(`Too many failed sign-ins. Try again in ${seconds} seconds.`);
+    expect(error.retry_after_seconds).toBe(seconds);
+
+    const token = BrowserClient.csrfTokenOf((await attacker.get('/auth/login')).body);
+    const page = await attacker.post('/auth/login', { form: { email, password, _csrf: token } });
+    expect(page.status).toBe(429);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(Number(page.headers['retry-after'])).toBeGreaterThan(0);
+    expect(page.body).toMatch(/Try again in \d+ seconds\./u);
+  });
+
+  it('lets the owner sign in from their own IP while an attacker on another IP is held back', async () => {
+    const email = await verifiedAccount();
+    const attacker = stack.direct({ ...chromeOnMac.headers, 'x-forwarded-for': '203.0.113.51' });
+    for (let i = 0; i < 12; i += 1)
+      await attacker.post('/api/v1/simple_auth/signin', {
+        json: { email, password: 'wrong wrong' },
+      });
+    const held = await attacker.post('/api/v1/simple_auth/signin', { json: { email, password } });
+    expect(held.status).toBe(429);
+
+    const owner = stack.direct({ ...chromeOnMac.headers, 'x-forwarded-for': '198.51.100.52' });
+    const signedIn = await owner.post('/api/v1/simple_auth/signin', { json: { email, password } });
+    expect(signedIn.status).toBe(200);
+    expect(signedIn.headers['set-cookie']).toBeDefined();
+  });
 });
 
 describe('cross-site requests', () => {

@@ -2,6 +2,7 @@
 import type { SessionRecord } from '@authflow/sessions';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccountFlows } from '../flows/account-flows.js';
+import { preparePasswordStrength } from '../identity/builtin/password-strength.js';
 import { requireJson, requireSameOrigin } from '../security/request-origin.js';
 import type { SessionCookies } from '../sessions/session-cookies.js';
 import {
@@ -37,8 +38,10 @@ export function simpleAuthRoutes(
   done: () => void,
 ): void {
   const { flows, cookies } = options;
+  // The strength dictionaries are ranked now, not during the first sign-up.
+  preparePasswordStrength();
   const changesState = (request: FastifyRequest): void => {
-    requireSameOrigin(request, options.allowedOrigins);
+    requireSameOrigin(request, options.allowedOrigins, cookies.name);
     if (request.method !== 'DELETE') requireJson(request);
   };
   const guarded = {
@@ -79,9 +82,13 @@ export function simpleAuthRoutes(
     return { status: 'password_changed', user: publicUser(user) };
   });
 
-  // A link from a mail: browsers land on the result page, API clients get JSON.
+  // A link from a mail: browsers land on the result page, API clients get JSON. A link cut
+  // short (no or an empty token) is the same "link invalid" page for a browser, never raw JSON.
   app.get(`${PREFIX}/verify-email`, async (request, reply) => {
     const wantsPage = (request.headers.accept ?? '').includes('text/html');
+    const query = tokenQuery.safeParse(request.query);
+    if (wantsPage && !query.success)
+      return reply.redirect('/auth/email-verified?status=invalid', 303);
     const verified = flows.verifyEmail(parseInput(tokenQuery, request.query).token, request);
     if (!wantsPage) return { status: 'verified', user: publicUser(await verified) };
     const ok = await verified.then(

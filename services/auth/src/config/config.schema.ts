@@ -41,9 +41,12 @@ export const authEnvVariables = z.object({
   AUTH_RESET_TOKEN_TTL_MINUTES: env.integer(30, { min: 1, max: 1_440 }),
   AUTH_VERIFICATION_TOKEN_TTL_HOURS: env.integer(24, { min: 1, max: 720 }),
 
-  AUTH_LOGIN_MAX_FAILURES_PER_ACCOUNT: env.integer(5, { min: 1, max: 1_000 }),
+  AUTH_LOGIN_MAX_FAILURES_PER_ACCOUNT_IP: env.integer(5, { min: 1, max: 1_000 }),
+  AUTH_LOGIN_MAX_FAILURES_PER_ACCOUNT: env.integer(50, { min: 1, max: 100_000 }),
   AUTH_LOGIN_MAX_FAILURES_PER_IP: env.integer(50, { min: 1, max: 100_000 }),
   AUTH_LOGIN_FAILURE_WINDOW_SECONDS: env.integer(900, { min: 1, max: 86_400 }),
+  AUTH_LOGIN_DELAY_BASE_SECONDS: env.integer(30, { min: 1, max: 86_400 }),
+  AUTH_LOGIN_DELAY_MAX_SECONDS: env.integer(900, { min: 1, max: 86_400 }),
 
   AUTH_SMTP_URL: env.optionalString(),
   AUTH_MAIL_FROM: env.string('AuthFlow <no-reply@localhost>'),
@@ -165,9 +168,12 @@ export const authEnvSchema = authEnvVariables
         },
       },
       throttle: {
+        maxFailuresPerAccountIp: vars.AUTH_LOGIN_MAX_FAILURES_PER_ACCOUNT_IP,
         maxFailuresPerAccount: vars.AUTH_LOGIN_MAX_FAILURES_PER_ACCOUNT,
         maxFailuresPerIp: vars.AUTH_LOGIN_MAX_FAILURES_PER_IP,
         windowMs: vars.AUTH_LOGIN_FAILURE_WINDOW_SECONDS * 1_000,
+        baseDelayMs: vars.AUTH_LOGIN_DELAY_BASE_SECONDS * 1_000,
+        maxDelayMs: vars.AUTH_LOGIN_DELAY_MAX_SECONDS * 1_000,
       },
       mail: {
         smtpUrl: vars.AUTH_SMTP_URL,

@@ -11,7 +11,9 @@ import {
   type RequestContext,
 } from '../identity/identity-provider.js';
 import type { AuthMetrics } from '../observability/auth-metrics.js';
+import { loginThrottledError } from '../security/login-refusal.js';
 import type { LoginThrottle } from '../security/login-throttle.js';
+import { requireStrongPassword } from '../security/require-strong-password.js';
 import type { Caller, CallerResolver } from '../sessions/caller.js';
 import type { SessionIssuer } from '../sessions/session-issuer.js';
 
@@ -45,6 +47,8 @@ export class AccountFlows {
   }
 
   async signUp(input: { email: string; password: string }, request: FastifyRequest): Promise<void> {
+    // Before any provider is called (Supabase included): the refusal explains itself.
+    requireStrongPassword(input.password, { email: input.email });
     await this.#identity(() => this.#options.provider.signUp(input, contextOf(request)));
     request.log.info(
       { audit: true, event: 'signup.requested', ip: request.ip },
@@ -53,8 +57,8 @@ export class AccountFlows {
   }
 
   /**
-   * Throttle first (per account and per IP, shared by every instance), then the provider, then
-   * a fresh session. A locked account is refused even with the right password.
+   * Throttle first (per account and IP, per account, per IP, shared by every instance), then the
+   * provider, then a fresh session. While a wait runs, even the right password is refused.
    */
   async signIn(
     input: { email: string; password: string; next?: string | undefined },
@@ -68,9 +72,7 @@ export class AccountFlows {
         { audit: true, event: 'login.refused', reason: 'rate_limited', ip: request.ip },
         'sign-in refused: too many failures',
       );
-      throw authErrors.create('rate_limited', {
-        headers: { 'retry-after': String(Math.ceil(state.retryAfterMs / 1_000)) },
-      });
+      throw loginThrottledError(state.retryAfterMs);
     }
     let user: IdentityUser;
     try {
@@ -138,6 +140,8 @@ export class AccountFlows {
     input: { token: string; password: string },
     request: FastifyRequest,
   ): Promise<IdentityUser> {
+    // The account is known only once the token is spent, so its address is not an input here.
+    requireStrongPassword(input.password);
     const user = await this.#identity(() =>
       this.#options.provider.resetPassword(input, contextOf(request)),
     );

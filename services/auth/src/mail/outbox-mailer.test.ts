@@ -14,7 +14,7 @@ const verification = (to = 'ada@example.com') =>
   verificationMail(BRANDING, { to, link: LONG_LINK, expiresInHours: 24 });
 
 async function readOutbox(folder: string): Promise<{ name: string; raw: Buffer }[]> {
-  const names = (await readdir(folder)).sort();
+  const names = (await readdir(folder)).filter((name) => name.endsWith('.eml')).sort();
   return Promise.all(
     names.map(async (name) => ({ name, raw: await readFile(join(folder, name)) })),
   );
@@ -106,12 +106,34 @@ describe('development outbox', () => {
           to: 'ada@example.com',
           file: join(root, '2025-01-14T15-09-26.000Z-verify_email-ada@example.com.eml'),
           link: LONG_LINK,
+          links: [LONG_LINK],
         },
         message: 'mail written to the development outbox (not sent)',
       },
       expect.objectContaining({
-        fields: expect.objectContaining({ kind: 'new_device', link: undefined }),
+        fields: expect.objectContaining({ kind: 'new_device', link: undefined, links: [] }),
       }),
     ]);
+  });
+
+  it('keeps a decoded .txt beside each .eml, so a link copied from it works', async () => {
+    const mailer = createOutboxMailer({
+      folder: root,
+      logger: captureLogger().logger,
+      now: () => WHEN,
+    });
+
+    await mailer.send(verification());
+
+    const stem = '2025-01-14T15-09-26.000Z-verify_email-ada@example.com';
+    expect((await readdir(root)).sort()).toEqual([`${stem}.eml`, `${stem}.txt`]);
+    // The .eml is quoted-printable: copied from it, the link is broken.
+    expect((await readFile(join(root, `${stem}.eml`), 'utf8')).replaceAll('=\r\n', '')).toContain(
+      'token=3D',
+    );
+    const text = await readFile(join(root, `${stem}.txt`), 'utf8');
+    expect(text).toMatch(/^To: ada@example\.com\nSubject: Confirm your email for /u);
+    expect(findLinks(text)).toEqual([LONG_LINK]);
+    expect(text).not.toContain('=3D');
   });
 });

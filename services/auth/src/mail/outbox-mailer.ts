@@ -1,4 +1,5 @@
-// Development outbox: each message becomes a .eml file, and its link is logged for copying.
+// Development outbox: each message becomes a .eml file with a decoded .txt beside it (the .eml's
+// quoted-printable breaks links: `token=3D…`), and its links are logged, decoded, for copying.
 // For development only: that log line carries the one-time link (the outbox's whole point),
 // and the files hold live tokens. The SMTP mailer never logs links or bodies.
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -44,9 +45,11 @@ export function createOutboxMailer(options: OutboxMailerOptions): Mailer {
       }
       await mkdir(options.folder, { recursive: true });
       const file = await writeNewFile(options.folder, fileStem(now(), message), eml);
-      const link = findLinks(message.text)[0];
+      // Same name, .txt: the plain text as written, so a link copied from it works.
+      await writeFile(file.replace(/\.eml$/u, '.txt'), readableText(message), { flag: 'wx' });
+      const links = findLinks(message.text);
       options.logger.info(
-        { kind: message.kind, to: message.to, file, link },
+        { kind: message.kind, to: message.to, file, link: links[0], links },
         'mail written to the development outbox (not sent)',
       );
     },
@@ -56,6 +59,11 @@ export function createOutboxMailer(options: OutboxMailerOptions): Mailer {
       return Promise.resolve();
     },
   };
+}
+
+/** The text part with the headers a reader needs, undecorated: no transfer encoding at all. */
+function readableText(message: MailMessage): string {
+  return `To: ${message.to}\nSubject: ${message.subject}\n\n${message.text}\n`;
 }
 
 /** `2025-01-14T15-09-26.123Z-verify_email-ada@example.com`: sorts by time, safe on every OS. */

@@ -74,15 +74,16 @@ function renderRow(context: PageContext, session: SessionView): SafeHtml {
   return html`
           <tr${session.current && html` class="session-current"`}>
             <th scope="row">${session.deviceLabel}${session.current && html` <strong class="badge">This device</strong>`}</th>
-            <td>${renderTime(session.createdAt)}</td>
-            <td>${renderTime(session.lastSeenAt)}</td>
-            <td>${session.ip}</td>
-            <td>${!session.current && renderRevokeForm(context, session)}</td>
+            <td data-label="Signed in">${renderTime(session.createdAt)}</td>
+            <td data-label="Last active">${renderTime(session.lastSeenAt)}</td>
+            <td data-label="IP address">${session.ip}</td>
+            <td class="session-action">${!session.current && renderRevokeForm(context, session)}</td>
           </tr>`;
 }
 
 function renderTable(context: PageContext, sessions: readonly SessionView[]): SafeHtml {
-  // The wrapper scrolls on narrow screens; tabindex lets keyboard users scroll it too.
+  // On narrow screens each row becomes a card (stylesheet); the wrapper only scrolls if a
+  // device label cannot wrap. tabindex lets keyboard users scroll it too.
   return html` <div
     class="table-scroll"
     role="region"

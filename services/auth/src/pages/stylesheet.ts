@@ -145,6 +145,17 @@ time { white-space: nowrap; }
   .card { padding: 1.5rem 1rem; }
 }
 
+/* Narrow screens: each session is a card, its labels beside the values; nothing scrolls sideways. */
+@media (max-width: 40rem) {
+  table.sessions, .sessions caption, .sessions tbody, .sessions tr, .sessions th, .sessions td { display: block; }
+  .sessions thead tr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+  .sessions tr { margin-bottom: 0.75rem; padding: 0.75rem; border: 1px solid var(--border); border-radius: 0.5rem; }
+  .sessions th, .sessions td { padding: 0.25rem 0; border-bottom: 0; overflow-wrap: anywhere; }
+  .sessions td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); font-size: 0.8125rem; }
+  .sessions .session-action:empty { display: none; }
+  .sessions .session-action { padding-top: 0.5rem; }
+}
+
 @media (forced-colors: active) {
   .button { border-color: ButtonText; }
 }

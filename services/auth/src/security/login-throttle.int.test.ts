@@ -1,16 +1,28 @@
 import { uniquePrefix } from '@authflow/testing';
 import { createRedisClient, waitForRedis } from '@authflow/sessions';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
 import {
   createMemoryLoginThrottle,
   createRedisLoginThrottle,
+  delayAfter,
   type LoginThrottle,
   type ThrottleLimits,
 } from './login-throttle.js';
 
-const limits: ThrottleLimits = { maxFailuresPerAccount: 5, maxFailuresPerIp: 8, windowMs: 400 };
+const limits: ThrottleLimits = {
+  maxFailuresPerAccountIp: 3,
+  maxFailuresPerAccount: 10,
+  maxFailuresPerIp: 20,
+  baseDelayMs: 1_000,
+  maxDelayMs: 4_000,
+  windowMs: 60_000,
+};
 let clients: Redis[] = [];
+/** The throttles' clock, moved by the tests (Redis expiry stays on real time: the window is long). */
+let now = 1_700_000_000_000;
+const clock = () => now;
 
 beforeAll(async () => {
   clients = [
@@ -23,61 +35,104 @@ afterAll(() => {
   for (const client of clients) client.disconnect();
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+let counter = 0;
+const account = () => `user-${(counter += 1)}@example.com`;
+
+async function fail(throttle: LoginThrottle, keys: { account: string; ip: string }, times: number) {
+  for (let i = 0; i < times; i += 1) await throttle.recordFailure(keys);
+}
+
+describe('delayAfter', () => {
+  it('is nothing below the limit, then the base delay doubling with each failure, capped', () => {
+    expect([2, 3, 4, 5, 6, 60].map((failures) => delayAfter(failures, 3, limits))).toEqual([
+      0, 1_000, 2_000, 4_000, 4_000, 4_000,
+    ]);
+  });
+});
 
 function describeThrottle(name: string, make: () => [LoginThrottle, LoginThrottle]): void {
   describe(`login throttle: ${name}`, () => {
-    it('refuses the sixth attempt on one account in the window, and says when to retry', async () => {
+    it('makes one IP wait after its third failure on an account, doubling the wait after each further one', async () => {
       const [throttle] = make();
-      const keys = { account: 'Ada@Example.com', ip: '198.51.100.1' };
-      for (let i = 0; i < 5; i += 1) {
-        expect(await throttle.check(keys)).toEqual({ blocked: false });
-        await throttle.recordFailure(keys);
-      }
-      const state = await throttle.check({
-        ...keys,
-        account: 'ada@example.com',
-        ip: '198.51.100.2',
-      });
-      expect(state.blocked).toBe(true);
-      expect(state.blocked && state.retryAfterMs).toBeGreaterThan(0);
-      expect(state.blocked && state.retryAfterMs).toBeLessThanOrEqual(400);
-      await sleep(450);
+      const keys = { account: account(), ip: '198.51.100.1' };
+      await fail(throttle, keys, 2);
       expect(await throttle.check(keys)).toEqual({ blocked: false });
+      await fail(throttle, keys, 1);
+      expect(await throttle.check({ ...keys, account: keys.account.toUpperCase() })).toEqual({
+        blocked: true,
+        retryAfterMs: 1_000,
+      });
+      now += 400;
+      expect(await throttle.check(keys)).toEqual({ blocked: true, retryAfterMs: 600 });
+      now += 600;
+      expect(await throttle.check(keys)).toEqual({ blocked: false });
+      await fail(throttle, keys, 1);
+      expect(await throttle.check(keys)).toEqual({ blocked: true, retryAfterMs: 2_000 });
+      now += 2_000;
+      await fail(throttle, keys, 1);
+      expect(await throttle.check(keys)).toEqual({ blocked: true, retryAfterMs: 4_000 });
+      now += 4_000;
+      await fail(throttle, keys, 1);
+      expect(await throttle.check(keys)).toEqual({ blocked: true, retryAfterMs: 4_000 });
+      now += 4_000;
     });
 
-    it('counts per IP across accounts', async () => {
+    it('does not hold back the same account on another IP (one attacker cannot lock the owner out)', async () => {
       const [throttle] = make();
-      for (let i = 0; i < 8; i += 1)
-        await throttle.recordFailure({ account: `user${i}@example.com`, ip: '198.51.100.9' });
-      expect(
-        (await throttle.check({ account: 'fresh@example.com', ip: '198.51.100.9' })).blocked,
-      ).toBe(true);
-      expect(
-        (await throttle.check({ account: 'fresh@example.com', ip: '198.51.100.10' })).blocked,
-      ).toBe(false);
+      const victim = account();
+      await fail(throttle, { account: victim, ip: '203.0.113.66' }, 8);
+      expect((await throttle.check({ account: victim, ip: '203.0.113.66' })).blocked).toBe(true);
+      expect(await throttle.check({ account: victim, ip: '198.51.100.7' })).toEqual({
+        blocked: false,
+      });
+      now += 10_000;
     });
 
-    it('clears the account counter after a success', async () => {
+    it('slows guessing spread over many IPs once the account reaches its much higher limit', async () => {
       const [throttle] = make();
-      const keys = { account: 'grace@example.com', ip: '198.51.100.20' };
-      for (let i = 0; i < 4; i += 1) await throttle.recordFailure(keys);
+      const target = account();
+      for (let i = 0; i < 9; i += 1)
+        await fail(throttle, { account: target, ip: `192.0.2.${i}` }, 1);
+      expect((await throttle.check({ account: target, ip: '198.51.100.8' })).blocked).toBe(false);
+      await fail(throttle, { account: target, ip: '192.0.2.99' }, 1);
+      expect(await throttle.check({ account: target, ip: '198.51.100.8' })).toEqual({
+        blocked: true,
+        retryAfterMs: 1_000,
+      });
+      now += 10_000;
+    });
+
+    it('counts per IP across accounts (password spraying)', async () => {
+      const [throttle] = make();
+      for (let i = 0; i < 20; i += 1)
+        await fail(throttle, { account: account(), ip: '198.51.100.9' }, 1);
+      expect((await throttle.check({ account: account(), ip: '198.51.100.9' })).blocked).toBe(true);
+      expect((await throttle.check({ account: account(), ip: '198.51.100.10' })).blocked).toBe(
+        false,
+      );
+      now += 10_000;
+    });
+
+    it('clears the account counters after a success, not the IP one', async () => {
+      const [throttle] = make();
+      const keys = { account: account(), ip: '198.51.100.20' };
+      await fail(throttle, keys, 2);
       await throttle.recordSuccess(keys);
-      // Three more: the account is at 3 (not 7), the IP at 7 — both under their limits.
-      for (let i = 0; i < 3; i += 1) await throttle.recordFailure(keys);
+      await fail(throttle, keys, 2);
       expect((await throttle.check(keys)).blocked).toBe(false);
-      await throttle.recordFailure(keys);
-      await throttle.recordFailure(keys);
-      expect((await throttle.check({ ...keys, ip: '198.51.100.21' })).blocked).toBe(true);
+      await fail(throttle, keys, 1);
+      expect((await throttle.check(keys)).blocked).toBe(true);
+      now += 10_000;
     });
 
     it('shares counters between instances where the store is shared', async () => {
       const [first, second] = make();
-      const keys = { account: 'shared@example.com', ip: '198.51.100.30' };
-      for (let i = 0; i < 3; i += 1) await first.recordFailure(keys);
-      for (let i = 0; i < 2; i += 1) await second.recordFailure(keys);
+      const keys = { account: account(), ip: '198.51.100.30' };
+      await fail(first, keys, 2);
+      await fail(second, keys, 1);
       expect((await first.check(keys)).blocked).toBe(true);
       expect((await second.check(keys)).blocked).toBe(true);
+      now += 10_000;
     });
   });
 }
@@ -85,12 +140,35 @@ function describeThrottle(name: string, make: () => [LoginThrottle, LoginThrottl
 describeThrottle('Redis (two instances, one Redis)', () => {
   const prefix = uniquePrefix('throttle');
   return [
-    createRedisLoginThrottle(clients[0]!, limits, prefix),
-    createRedisLoginThrottle(clients[1]!, limits, prefix),
+    createRedisLoginThrottle(clients[0]!, limits, prefix, clock),
+    createRedisLoginThrottle(clients[1]!, limits, prefix, clock),
   ];
 });
 
 describeThrottle('memory (one process)', () => {
-  const throttle = createMemoryLoginThrottle(limits);
+  const throttle = createMemoryLoginThrottle(limits, clock);
   return [throttle, throttle];
+});
+
+describe('login throttle: forgetting', () => {
+  it('forgets a counter a window after its wait has ended (memory)', async () => {
+    const throttle = createMemoryLoginThrottle({ ...limits, windowMs: 5_000 }, clock);
+    const keys = { account: account(), ip: '198.51.100.40' };
+    await fail(throttle, keys, 3);
+    now += 1_000 + 5_000;
+    await fail(throttle, keys, 1);
+    expect((await throttle.check(keys)).blocked).toBe(false);
+  });
+
+  it('sets Redis expiry to the wait plus the window', async () => {
+    const prefix = uniquePrefix('throttle-ttl');
+    const throttle = createRedisLoginThrottle(clients[0]!, limits, prefix, clock);
+    const keys = { account: account(), ip: '198.51.100.41' };
+    await fail(throttle, keys, 3);
+    const keysFound = await clients[0]!.keys(`${prefix}login_throttle:account_ip:*`);
+    expect(keysFound).toHaveLength(1);
+    const ttl = await clients[0]!.pttl(keysFound[0]!);
+    expect(ttl).toBeGreaterThan(60_000);
+    expect(ttl).toBeLessThanOrEqual(61_000);
+  });
 });

@@ -2,21 +2,51 @@
 import type { FastifyRequest } from 'fastify';
 import { authErrors } from '../errors/auth-errors.js';
 
+const refused = () =>
+  authErrors.create('csrf_failed', { message: 'The request came from another site.' });
+
 /**
- * Browsers send Origin on every cross-origin and every POST request, and Sec-Fetch-Site on
- * all requests; a request with neither comes from a non-browser client, which CSRF cannot
- * involve. `null` origins (sandboxed frames, some redirects) are refused.
+ * The origin a request says it comes from: `Origin`, else the origin of `Referer` (some
+ * browsers and privacy settings drop Origin on same-origin requests), else undefined.
+ */
+function claimedOrigin(request: FastifyRequest): string | undefined {
+  const origin = request.headers.origin;
+  if (origin !== undefined) return origin;
+  const referer = request.headers.referer;
+  if (referer === undefined) return undefined;
+  try {
+    return new URL(referer).origin;
+  } catch {
+    return 'null';
+  }
+}
+
+/**
+ * Cross-site request forgery needs the browser to attach credentials the attacker does not
+ * have: here, the session cookie. So:
+ * - a request that carries the session cookie must prove where it comes from: an allowed
+ *   `Origin` (or `Referer`), or, with neither, `Sec-Fetch-Site: same-origin`; none of them → refused;
+ * - a request without it (signup, signin, forgot-password from curl or a mobile app) has
+ *   nothing to forge, so a missing Origin is fine; a foreign or `null` Origin is still refused;
+ * - `Sec-Fetch-Site: cross-site` is refused always.
  */
 export function requireSameOrigin(
   request: FastifyRequest,
   allowedOrigins: readonly string[],
+  sessionCookieName?: string,
 ): void {
-  const origin = request.headers.origin;
-  if (origin !== undefined && !allowedOrigins.includes(origin)) {
-    throw authErrors.create('csrf_failed', { message: 'The request came from another site.' });
+  if (request.headers['sec-fetch-site'] === 'cross-site') throw refused();
+  const origin = claimedOrigin(request);
+  if (origin !== undefined) {
+    if (!allowedOrigins.includes(origin)) throw refused();
+    return;
   }
-  if (request.headers['sec-fetch-site'] === 'cross-site') {
-    throw authErrors.create('csrf_failed', { message: 'The request came from another site.' });
+  const carriesSession =
+    sessionCookieName !== undefined && request.cookies[sessionCookieName] !== undefined;
+  if (carriesSession && request.headers['sec-fetch-site'] !== 'same-origin') {
+    throw authErrors.create('csrf_failed', {
+      message: 'A request that carries the session cookie needs an Origin header from this site.',
+    });
   }
 }
 

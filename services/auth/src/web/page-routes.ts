@@ -86,7 +86,7 @@ export function pageRoutes(
       app.csrfProtection.bind(app),
       (request: FastifyRequest, _reply: FastifyReply, next: (error?: Error) => void) => {
         try {
-          requireSameOrigin(request, options.allowedOrigins);
+          requireSameOrigin(request, options.allowedOrigins, cookies.name);
           next();
         } catch (error) {
           next(error as Error);
@@ -214,8 +214,18 @@ export function pageRoutes(
 
   app.get('/auth/reset-password', (request, reply) => {
     const query = z.object({ token }).safeParse(request.query);
-    if (!query.success)
-      return page(reply, renderEmailVerifiedPage(contextFor(reply), { ok: false }), 400);
+    if (!query.success) {
+      return page(
+        reply.header('x-authflow-error', 'validation_failed'),
+        renderErrorPage(contextFor(reply), {
+          status: 400,
+          title: 'Link invalid or incomplete',
+          message:
+            'This password reset link is missing its code or was cut short. Copy the whole link from the mail, or ask for a new one.',
+        }),
+        400,
+      );
+    }
     return page(reply, renderResetPasswordPage(contextFor(reply), { token: query.data.token }));
   });
 
@@ -367,14 +377,8 @@ function asPageError(error: unknown): AuthflowError {
 }
 
 function fieldErrorsOf(error: AuthflowError): FieldErrors {
-  if (error.code === 'weak_password') {
-    const reasons = (error.details.reasons as string[] | undefined) ?? [];
-    return {
-      password: reasons.includes('common')
-        ? 'This password is too common. Choose another.'
-        : 'Use 10 to 128 characters.',
-    };
-  }
+  // The message says why the password was refused and what to do instead, in plain words.
+  if (error.code === 'weak_password') return { password: error.message };
   if (error.code === 'validation_failed') return { email: 'Enter a valid email address.' };
   if (error.code === 'invalid_token')
     return { form: 'This link is invalid or has expired. Ask for a new one.' };
