@@ -20,6 +20,7 @@ import { createRedisClient, RedisSessionStore, type SessionStore } from '@authfl
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { JSONWebKeySet } from 'jose';
 import type { Redis } from 'ioredis';
+import { accountRoutes } from './account/index.js';
 import { simpleAuthRoutes } from './api/simple-auth.routes.js';
 import type { AuthConfig } from './config/load-config.js';
 import { authErrors } from './errors/auth-errors.js';
@@ -207,6 +208,15 @@ export async function buildAuthApp(
     branding: config.branding,
     allowedOrigins: config.server.allowedOrigins,
     handoffSecret: config.handoff.secret,
+  });
+  await app.register(accountRoutes, {
+    provider,
+    store,
+    throttle,
+    mailer,
+    callers,
+    cookies,
+    config,
   });
   return app;
 }

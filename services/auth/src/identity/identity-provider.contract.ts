@@ -10,8 +10,11 @@ import {
 
 export interface ProviderHarness {
   readonly provider: IdentityProvider;
-  /** The token carried by the last verification or reset mail sent to `email`, if any. */
-  lastToken(email: string, kind: 'verify_email' | 'reset_password'): Promise<string | undefined>;
+  /** The token carried by the last verification, reset or email-change mail sent to `email`, if any. */
+  lastToken(
+    email: string,
+    kind: 'verify_email' | 'reset_password' | 'email_change',
+  ): Promise<string | undefined>;
   /** Moves the provider's clock (token expiry) forward. */
   advanceClock(ms: number): void;
   close(): Promise<void>;
@@ -20,6 +23,8 @@ export interface ProviderHarness {
 export interface ContractOptions {
   /** How long reset links live for this harness (the suite steps past it). */
   readonly resetTokenTtlMs: number;
+  /** How long email-change links live for this harness (default: 24 hours, the built-in one's). */
+  readonly emailChangeTokenTtlMs?: number;
 }
 
 const context: RequestContext = { ip: '203.0.113.50', requestId: 'contract' };
@@ -190,6 +195,147 @@ export function describeIdentityProviderContract(
     it('finds no user for an unknown id', async () => {
       expect(await provider.getUser('00000000-0000-4000-8000-000000000000')).toBeNull();
       expect(await provider.getUser('not-a-uuid')).toBeNull();
+    });
+
+    describe('account self-service', () => {
+      it('changes the password only with the current one, and refuses weak or unchanged ones', async () => {
+        const { email, user } = await signedUpAndVerified();
+        const change = (currentPassword: string, newPassword: string) =>
+          provider.changePassword({ userId: user.id, currentPassword, newPassword }, context);
+        expect((await refusal(change('not the password!', stronger))).code).toBe(
+          'invalid_credentials',
+        );
+        expect((await refusal(change(strong, 'short'))).code).toBe('weak_password');
+        const same = await refusal(change(strong, strong));
+        expect(same).toEqual({ code: 'weak_password', details: { reasons: ['reused'] } });
+        expect(await change(strong, stronger)).toMatchObject({ id: user.id, email });
+        expect(await provider.signIn({ email, password: stronger }, context)).toMatchObject({
+          id: user.id,
+        });
+        expect((await refusal(provider.signIn({ email, password: strong }, context))).code).toBe(
+          'invalid_credentials',
+        );
+      });
+
+      it('moves the account to a new address only once the mailed link is followed, once', async () => {
+        const { email, user } = await signedUpAndVerified();
+        const newEmail = uniqueEmail('moved');
+        const request = (currentPassword: string, address: string) =>
+          provider.requestEmailChange(
+            { userId: user.id, currentPassword, newEmail: address },
+            context,
+          );
+        expect((await refusal(request('not the password!', newEmail))).code).toBe(
+          'invalid_credentials',
+        );
+        expect(await harness.lastToken(newEmail, 'email_change')).toBeUndefined();
+        expect(await request(strong, newEmail)).toMatchObject({ id: user.id, email });
+        const token = (await harness.lastToken(newEmail, 'email_change')) ?? '';
+        expect(token).not.toBe('');
+        // Nothing has changed yet: the old address still signs in, the new one does not.
+        expect(await provider.signIn({ email, password: strong }, context)).toMatchObject({
+          email,
+        });
+        expect(
+          (await refusal(provider.signIn({ email: newEmail, password: strong }, context))).code,
+        ).toBe('invalid_credentials');
+
+        const outcome = await provider.confirmEmailChange({ token }, context);
+        expect(outcome).toEqual({
+          status: 'changed',
+          user: { id: user.id, email: newEmail, emailVerified: true, roles: user.roles },
+        });
+        expect(await provider.signIn({ email: newEmail, password: strong }, context)).toMatchObject(
+          { id: user.id },
+        );
+        expect((await refusal(provider.signIn({ email, password: strong }, context))).code).toBe(
+          'invalid_credentials',
+        );
+        expect((await refusal(provider.confirmEmailChange({ token }, context))).code).toBe(
+          'invalid_token',
+        );
+      });
+
+      it('refuses an address another account has, or the account already has', async () => {
+        const owner = await signedUpAndVerified();
+        const other = await signedUpAndVerified();
+        const taken = await refusal(
+          provider.requestEmailChange(
+            {
+              userId: owner.user.id,
+              currentPassword: strong,
+              newEmail: other.email.toUpperCase(),
+            },
+            context,
+          ),
+        );
+        expect(taken).toEqual({
+          code: 'validation_failed',
+          details: { fields: ['email'], reasons: ['taken'] },
+        });
+        const unchanged = await refusal(
+          provider.requestEmailChange(
+            { userId: owner.user.id, currentPassword: strong, newEmail: owner.email },
+            context,
+          ),
+        );
+        expect(unchanged.details).toMatchObject({ reasons: ['unchanged'] });
+        expect(
+          (
+            await refusal(
+              provider.requestEmailChange(
+                { userId: owner.user.id, currentPassword: strong, newEmail: 'not-an-address' },
+                context,
+              ),
+            )
+          ).code,
+        ).toBe('validation_failed');
+      });
+
+      it('does not follow an email-change link after it expires', async () => {
+        const { user } = await signedUpAndVerified();
+        const newEmail = uniqueEmail('late');
+        await provider.requestEmailChange(
+          { userId: user.id, currentPassword: strong, newEmail },
+          context,
+        );
+        const token = (await harness.lastToken(newEmail, 'email_change')) ?? '';
+        harness.advanceClock((options.emailChangeTokenTtlMs ?? 24 * 3_600_000) + 60_000);
+        expect((await refusal(provider.confirmEmailChange({ token }, context))).code).toBe(
+          'invalid_token',
+        );
+        expect((await provider.getUser(user.id))?.email).not.toBe(newEmail);
+      });
+
+      it('exports the profile without any secret', async () => {
+        const { email, user } = await signedUpAndVerified();
+        const exported = await provider.exportUser(user.id);
+        expect(exported).toMatchObject({ id: user.id, email });
+        const text = JSON.stringify(exported);
+        expect(text).not.toMatch(/argon2|password_hash|encrypted_password|token/iu);
+        expect(await provider.exportUser('00000000-0000-4000-8000-000000000000')).toBeNull();
+        expect(await provider.exportUser('not-a-uuid')).toBeNull();
+      });
+
+      it('deletes an account only with its password; then it is gone', async () => {
+        const { email, user } = await signedUpAndVerified();
+        expect(
+          (await refusal(provider.deleteUser({ userId: user.id, password: stronger }, context)))
+            .code,
+        ).toBe('invalid_credentials');
+        expect(await provider.getUser(user.id)).not.toBeNull();
+        expect(await provider.deleteUser({ userId: user.id, password: strong }, context)).toEqual(
+          user,
+        );
+        expect(await provider.getUser(user.id)).toBeNull();
+        expect(await provider.exportUser(user.id)).toBeNull();
+        expect((await refusal(provider.signIn({ email, password: strong }, context))).code).toBe(
+          'invalid_credentials',
+        );
+        expect(
+          (await refusal(provider.deleteUser({ userId: user.id, password: strong }, context))).code,
+        ).toBe('invalid_credentials');
+      });
     });
 
     it('answers a readiness ping', async () => {

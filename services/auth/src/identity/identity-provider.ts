@@ -19,6 +19,28 @@ export interface Credentials {
   readonly password: string;
 }
 
+export interface PasswordChange {
+  readonly userId: string;
+  readonly currentPassword: string;
+  readonly newPassword: string;
+}
+
+export interface EmailChangeRequest {
+  readonly userId: string;
+  readonly currentPassword: string;
+  readonly newEmail: string;
+}
+
+/**
+ * `changed`: the account now has the new address. `pending`: this link was one of two (Supabase's
+ * "secure email change" also mails the current address) and the other has yet to be followed.
+ */
+export type EmailChangeOutcome =
+  { readonly status: 'changed'; readonly user: IdentityUser } | { readonly status: 'pending' };
+
+/** A user's own data as the provider keeps it: plain JSON values, no secrets. */
+export type UserExport = Readonly<Record<string, unknown>>;
+
 /**
  * Every method answers the same way whether or not an account exists, except `signIn` and
  * the token-based ones, whose errors are deliberately uniform (`invalid_credentials`,
@@ -43,6 +65,33 @@ export interface IdentityProvider {
   /** Confirms the address with a verification token (single use, expiring); `invalid_token` otherwise. */
   verifyEmail(input: { readonly token: string }, context: RequestContext): Promise<IdentityUser>;
   getUser(userId: string): Promise<IdentityUser | null>;
+  /**
+   * Account self-service for a signed-in user; each one checks `currentPassword` first
+   * (`invalid_credentials`). Notices about the change (to the old address, a goodbye) are the
+   * caller's to send; the provider sends only the mail that carries a link.
+   *
+   * A new password for the account: `weak_password` (reasons, `reused` for the current one).
+   * Other sessions at the provider end; AuthFlow's own are the caller's.
+   */
+  changePassword(input: PasswordChange, context: RequestContext): Promise<IdentityUser>;
+  /**
+   * Mails a confirmation link (single use, expiring) to `newEmail`; nothing changes until it is
+   * followed. `validation_failed` with `reasons: ['taken']` when another account has the address,
+   * `['unchanged']` when it is the account's own.
+   */
+  requestEmailChange(input: EmailChangeRequest, context: RequestContext): Promise<IdentityUser>;
+  /** Follows an email-change link; `invalid_token` when unknown, used or expired. */
+  confirmEmailChange(
+    input: { readonly token: string },
+    context: RequestContext,
+  ): Promise<EmailChangeOutcome>;
+  /** Everything the provider stores about the user, minus secrets (hashes, tokens); null when unknown. */
+  exportUser(userId: string): Promise<UserExport | null>;
+  /** Deletes the account for good, after checking its password; returns what it was. */
+  deleteUser(
+    input: { readonly userId: string; readonly password: string },
+    context: RequestContext,
+  ): Promise<IdentityUser>;
   /** Called when AuthFlow ends every session of a user (password reset, logout-all). */
   endAllSessions(userId: string): Promise<void>;
   /** Readiness: resolves when the provider can serve. */
@@ -61,7 +110,10 @@ export type IdentityErrorCode =
   | 'identity_store_unavailable';
 
 export interface IdentityErrorDetails {
-  /** weak_password: which rules failed (`length`, `common`, `characters`, `pwned`). */
+  /**
+   * weak_password: which rules failed (`length`, `common`, `characters`, `pwned`, `reused`);
+   * validation_failed on an email change: `taken`, `unchanged`.
+   */
   readonly reasons?: readonly string[];
   /** rate_limited, identity_*_unavailable: when to try again. */
   readonly retryAfterSeconds?: number;

@@ -62,6 +62,8 @@ export function passwordChangedMail(
     readonly ip: string;
     /** Where to start a reset; shown as a button when given. */
     readonly resetLink?: string;
+    /** Which sessions ended with the change: every one (a reset, the default), all but the changer's, or none. */
+    readonly signedOut?: 'all' | 'others' | 'none';
   },
 ): MailMessage {
   const { appName } = branding;
@@ -73,7 +75,7 @@ export function passwordChangedMail(
       heading: 'Your password was changed',
       intro: [
         `The password of the ${appName} account for ${singleLine(params.to)} was just changed.`,
-        'Every session was signed out: each device has to sign in again with the new password.',
+        SIGNED_OUT[params.signedOut ?? 'all'],
       ],
       actions:
         params.resetLink === undefined
@@ -146,6 +148,100 @@ export function accountExistsMail(
       ],
       details: [],
       outro: ['If it was not you, ignore this message: nothing changed on your account.'],
+    },
+  );
+}
+
+const SIGNED_OUT = {
+  all: 'Every session was signed out: each device has to sign in again with the new password.',
+  others:
+    'Every other session was signed out: other devices have to sign in again with the new password.',
+  none: 'Devices that were signed in stay signed in.',
+} as const;
+
+/** Sent to the new address: the account moves there only when this link is followed. */
+export function emailChangeMail(
+  branding: Branding,
+  params: { readonly to: string; readonly link: string; readonly expiresInHours: number },
+): MailMessage {
+  const { appName } = branding;
+  return composeMail(
+    branding,
+    { kind: 'email_change', to: params.to },
+    {
+      subject: `Confirm your new email for ${appName}`,
+      heading: 'Confirm your new email address',
+      intro: [
+        `Someone signed in to a ${appName} account asked to use ${singleLine(params.to)} as its address from now on.`,
+      ],
+      actions: [{ label: 'Confirm new address', link: params.link }],
+      details: [],
+      outro: [
+        `The link works once and expires in ${plural(params.expiresInHours, 'hour')}.`,
+        'If you did not ask for this, ignore this message: nothing changes without a click.',
+      ],
+    },
+  );
+}
+
+/** Sent to the current address when a change is asked for, so a hijacker cannot move it quietly. */
+export function emailChangeRequestedMail(
+  branding: Branding,
+  params: {
+    readonly to: string;
+    readonly newEmail: string;
+    readonly when: Date;
+    readonly ip: string;
+    readonly resetLink: string;
+  },
+): MailMessage {
+  const { appName } = branding;
+  return composeMail(
+    branding,
+    { kind: 'email_change_requested', to: params.to },
+    {
+      subject: `Your ${appName} email is about to change`,
+      heading: 'A new email address was requested',
+      intro: [
+        `Someone signed in to the ${appName} account for ${singleLine(params.to)} asked to move it to ${singleLine(params.newEmail)}.`,
+        'The address changes only once the link sent to the new address is followed.',
+      ],
+      actions: [{ label: 'Reset your password', link: params.resetLink }],
+      details: [
+        ['New address', singleLine(params.newEmail)],
+        ['When', formatUtc(params.when)],
+        ['IP address', singleLine(params.ip)],
+      ],
+      outro: [
+        'If this was you, there is nothing to do here.',
+        `If it wasn't, reset your password now: that signs out every session and cancels the change${contactSupport(branding)}.`,
+      ],
+    },
+  );
+}
+
+/** The goodbye: sent to the address of an account that was just deleted. */
+export function accountDeletedMail(
+  branding: Branding,
+  params: { readonly to: string; readonly when: Date; readonly ip: string },
+): MailMessage {
+  const { appName } = branding;
+  return composeMail(
+    branding,
+    { kind: 'account_deleted', to: params.to },
+    {
+      subject: `Your ${appName} account was deleted`,
+      heading: 'Your account was deleted',
+      intro: [
+        `The ${appName} account for ${singleLine(params.to)} was deleted, and every session signed out.`,
+        'We keep no profile or password for it any more. Thank you for having used it.',
+      ],
+      actions: [],
+      details: [
+        ['When', formatUtc(params.when)],
+        ['IP address', singleLine(params.ip)],
+      ],
+      outro: [`If this wasn't you, write to us at once${contactSupport(branding)}.`],
     },
   );
 }

@@ -2,7 +2,14 @@
 
 /** What a message is about; used in logs and tests, never shown to the recipient. */
 export type MailKind =
-  'verify_email' | 'reset_password' | 'password_changed' | 'new_device' | 'account_exists';
+  | 'verify_email'
+  | 'reset_password'
+  | 'password_changed'
+  | 'new_device'
+  | 'account_exists'
+  | 'email_change'
+  | 'email_change_requested'
+  | 'account_deleted';
 
 export interface MailMessage {
   readonly kind: MailKind;

@@ -1,4 +1,4 @@
-// Sends (records) confirmation and recovery emails, enforcing GoTrue's per-user email window.
+// Sends (records) confirmation, recovery and email-change emails, enforcing GoTrue's per-user email window.
 import type { DoubleCore } from './double-core.js';
 import { goTrueErrors } from './gotrue-errors.js';
 import type { EmailType } from './mailbox.js';
@@ -20,7 +20,7 @@ export function assertOutsideEmailWindow(
 export function sendEmailLink(
   core: DoubleCore,
   user: UserRecord,
-  type: EmailType,
+  type: Exclude<EmailType, 'email_change'>,
   redirect: ResolvedRedirect,
 ): OneTimeToken {
   const now = core.clock.now();
@@ -44,4 +44,38 @@ export function sendEmailLink(
     sentAt: new Date(now),
   });
   return token;
+}
+
+/**
+ * `PUT /user` with a new address (reference 11.1): a link to the new address, and with secure
+ * email change one to the current address too; each has its own token. Nothing changes yet.
+ */
+export function sendEmailChangeLinks(
+  core: DoubleCore,
+  user: UserRecord,
+  newEmail: string,
+  redirect: ResolvedRedirect,
+): void {
+  const now = core.clock.now();
+  assertOutsideEmailWindow(user.emailChangeSentAt, now, core.settings().emailFrequencySeconds);
+  const recipients: [string, 'email_change_new' | 'email_change_current'][] = [
+    [newEmail, 'email_change_new'],
+  ];
+  if (core.settings().secureEmailChange && user.email !== '')
+    recipients.push([user.email, 'email_change_current']);
+  for (const [email, kind] of recipients) {
+    const token = core.tokens.issue(user.id, email, kind, now);
+    core.mailbox.record({
+      type: 'email_change',
+      email,
+      tokenHash: token.tokenHash,
+      token: token.otp,
+      redirectTo: redirect.effective,
+      requestedRedirectTo: redirect.requested,
+      sentAt: new Date(now),
+    });
+  }
+  user.newEmail = newEmail;
+  user.emailChangeSentAt = now;
+  user.updatedAt = now;
 }

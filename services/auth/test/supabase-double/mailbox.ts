@@ -1,6 +1,7 @@
 // The double's outbox: emails GoTrue would have sent, readable by tests through the side channel.
 
-export type EmailType = 'signup' | 'recovery';
+/** `email_change`: one to the new address, and with secure email change one to the current. */
+export type EmailType = 'signup' | 'recovery' | 'email_change';
 
 export interface SentEmail {
   /** Also the `type` to pass to `verifyOtp` with this email's `tokenHash`. */

@@ -1,7 +1,9 @@
-// Email-link tokens (confirmation, recovery) stored by the hash the link carries, one live token per kind.
+// Email-link tokens (confirmation, recovery, email change) stored by the hash the link carries, one live token per kind.
 import { createHash, randomInt } from 'node:crypto';
 
-export type OneTimeTokenKind = 'confirmation' | 'recovery';
+/** An email change has one token per address mailed: the new one, and with secure change the current one. */
+export type OneTimeTokenKind =
+  'confirmation' | 'recovery' | 'email_change_new' | 'email_change_current';
 
 export interface OneTimeToken {
   /** What `{{ .TokenHash }}` puts in the link: hex SHA-224 of email + OTP, as GoTrue derives it. */
@@ -17,6 +19,8 @@ export interface OneTimeTokenStore {
   /** Issues a token; any earlier token of the same kind for the user stops working. */
   issue(userId: string, email: string, kind: OneTimeTokenKind, now: number): OneTimeToken;
   findByHash(tokenHash: string): OneTimeToken | null;
+  /** Whether the user holds an unconsumed token of this kind. */
+  hasForUser(userId: string, kind: OneTimeTokenKind): boolean;
   consume(tokenHash: string): void;
   removeForUser(userId: string): void;
   clear(): void;
@@ -50,6 +54,8 @@ export function createOneTimeTokenStore(): OneTimeTokenStore {
       return token;
     },
     findByHash: (tokenHash) => byHash.get(tokenHash) ?? null,
+    hasForUser: (userId, kind) =>
+      [...byHash.values()].some((token) => token.userId === userId && token.kind === kind),
     consume: (tokenHash) => {
       byHash.delete(tokenHash);
     },

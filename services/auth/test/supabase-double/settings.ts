@@ -35,6 +35,11 @@ export interface DoubleSettings {
    * double-only convenience: every http(s) `redirect_to` is accepted as given.
    */
   readonly redirectAllowList: readonly string[] | null;
+  /**
+   * "Secure email change" (`GOTRUE_MAILER_SECURE_EMAIL_CHANGE_ENABLED`, default on): the current
+   * address gets a link too, and both must be followed before the address changes.
+   */
+  readonly secureEmailChange: boolean;
 }
 
 export interface SettingsPatch extends Partial<Omit<DoubleSettings, 'passwordPolicy'>> {
@@ -50,6 +55,7 @@ export const DEFAULT_SETTINGS: DoubleSettings = Object.freeze({
   otpExpirySeconds: 3600,
   siteUrl: 'http://localhost:3000',
   redirectAllowList: null,
+  secureEmailChange: true,
 });
 
 export function applySettingsPatch(base: DoubleSettings, patch: SettingsPatch): DoubleSettings {

@@ -20,6 +20,9 @@ export interface UserRecord {
   emailConfirmedAt: number | null;
   confirmationSentAt: number | null;
   recoverySentAt: number | null;
+  /** An email change waiting for its link(s) to be followed. */
+  newEmail: string | null;
+  emailChangeSentAt: number | null;
   lastSignInAt: number | null;
   readonly createdAt: number;
   updatedAt: number;
@@ -39,6 +42,8 @@ export interface UserStore {
   insert(input: NewUser): UserRecord;
   findById(id: string): UserRecord | null;
   findByEmail(email: string): UserRecord | null;
+  /** Moves the account to another address (an email change confirmed). */
+  changeEmail(id: string, email: string, now: number): void;
   /** Hard delete. */
   remove(id: string): void;
   /** Soft delete: blanks the address and credentials, keeps the row. */
@@ -58,6 +63,8 @@ export function createUserStore(): UserStore {
         emailConfirmedAt: null,
         confirmationSentAt: null,
         recoverySentAt: null,
+        newEmail: null,
+        emailChangeSentAt: null,
         lastSignInAt: null,
         createdAt: now,
         updatedAt: now,
@@ -80,6 +87,14 @@ export function createUserStore(): UserStore {
       const id = idByEmail.get(email);
       return id === undefined ? null : (byId.get(id) ?? null);
     },
+    changeEmail: (id, email, now) => {
+      const user = byId.get(id);
+      if (!user) return;
+      idByEmail.delete(user.email);
+      idByEmail.set(email, id);
+      Object.assign(user, { email, newEmail: null, emailChangeSentAt: null, updatedAt: now });
+      if (user.identity) user.identity.updatedAt = now;
+    },
     remove: (id) => {
       const user = byId.get(id);
       if (user) idByEmail.delete(user.email);
@@ -89,7 +104,13 @@ export function createUserStore(): UserStore {
       const user = byId.get(id);
       if (!user) return;
       idByEmail.delete(user.email);
-      Object.assign(user, { email: '', passwordHash: null, deletedAt: now, updatedAt: now });
+      Object.assign(user, {
+        email: '',
+        newEmail: null,
+        passwordHash: null,
+        deletedAt: now,
+        updatedAt: now,
+      });
       user.identity = null;
     },
     clear: () => {

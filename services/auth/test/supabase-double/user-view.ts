@@ -30,6 +30,8 @@ export interface WireUser {
   confirmation_sent_at?: string;
   confirmed_at?: string;
   recovery_sent_at?: string;
+  new_email?: string;
+  email_change_sent_at?: string;
   last_sign_in_at?: string;
   app_metadata: WireAppMetadata;
   user_metadata: Metadata;
@@ -70,6 +72,9 @@ export function toWireUser(user: UserRecord): WireUser {
     wire.confirmation_sent_at = toIsoTime(user.confirmationSentAt);
   }
   if (user.recoverySentAt !== null) wire.recovery_sent_at = toIsoTime(user.recoverySentAt);
+  if (user.newEmail !== null) wire.new_email = user.newEmail;
+  if (user.emailChangeSentAt !== null)
+    wire.email_change_sent_at = toIsoTime(user.emailChangeSentAt);
   if (user.lastSignInAt !== null) wire.last_sign_in_at = toIsoTime(user.lastSignInAt);
   if (user.deletedAt !== null) wire.deleted_at = toIsoTime(user.deletedAt);
   return wire;

@@ -100,7 +100,11 @@ describe.skipIf(!postgresReachable)('on a real Postgres server', () => {
     const { rows } = await first.query<{ version: string }>(
       'select version from schema_migrations order by version',
     );
-    expect(rows.map(({ version }) => version)).toEqual(['001_users_and_tokens', '002_mail_outbox']);
+    expect(rows.map(({ version }) => version)).toEqual([
+      '001_users_and_tokens',
+      '002_mail_outbox',
+      '003_account_self_service',
+    ]);
     await Promise.all([first.close(), second.close()]);
   });
 });

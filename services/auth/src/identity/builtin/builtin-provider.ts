@@ -4,6 +4,7 @@ import type { Branding } from '../../branding.js';
 import type { Mailer, MailMessage } from '../../mail/mailer.js';
 import {
   accountExistsMail,
+  emailChangeMail,
   passwordChangedMail,
   passwordResetMail,
   verificationMail,
@@ -11,10 +12,14 @@ import {
 import { normaliseEmail } from '../email.js';
 import {
   type Credentials,
+  type EmailChangeOutcome,
+  type EmailChangeRequest,
   IdentityError,
   type IdentityProvider,
   type IdentityUser,
+  type PasswordChange,
   type RequestContext,
+  type UserExport,
 } from '../identity-provider.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { checkPassword } from './password-policy.js';
@@ -33,6 +38,8 @@ export interface BuiltinProviderOptions {
     resetPassword(token: string): string;
     login(): string;
     forgotPassword(): string;
+    /** The email-change confirmation page; by default `/auth/account/email/confirm` beside the login page. */
+    confirmEmailChange?(token: string): string;
   };
   readonly requireEmailVerification: boolean;
   readonly verificationTokenTtlMs: number;
@@ -89,6 +96,32 @@ export class BuiltinIdentityProvider implements IdentityProvider {
 
   getUser(userId: string): Promise<IdentityUser | null> {
     return this.#available(() => this.#getUser(userId));
+  }
+
+  changePassword(input: PasswordChange, context: RequestContext): Promise<IdentityUser> {
+    return this.#available(() => this.#changePassword(input, context));
+  }
+
+  requestEmailChange(input: EmailChangeRequest, context: RequestContext): Promise<IdentityUser> {
+    return this.#available(() => this.#requestEmailChange(input, context));
+  }
+
+  confirmEmailChange(
+    input: { readonly token: string },
+    context: RequestContext,
+  ): Promise<EmailChangeOutcome> {
+    return this.#available(() => this.#confirmEmailChange(input, context));
+  }
+
+  exportUser(userId: string): Promise<UserExport | null> {
+    return this.#available(() => this.#exportUser(userId));
+  }
+
+  deleteUser(
+    input: { readonly userId: string; readonly password: string },
+    context: RequestContext,
+  ): Promise<IdentityUser> {
+    return this.#available(() => this.#deleteUser(input, context));
   }
 
   async #signUp(input: Credentials, _context: RequestContext): Promise<void> {
@@ -178,6 +211,8 @@ export class BuiltinIdentityProvider implements IdentityProvider {
     const user = await this.#users.transaction(async (tx) => {
       await this.#users.setPasswordHash(userId, passwordHash, now, true, tx);
       await this.#users.retireTokens(userId, 'reset_password', now, tx);
+      // A pending email change dies with the old password: the owner may be taking the account back.
+      await this.#users.retireTokens(userId, 'change_email', now, tx);
       // Following a link from the mailbox proves the address as well.
       return this.#users.markEmailVerified(userId, now, tx);
     });
@@ -210,6 +245,126 @@ export class BuiltinIdentityProvider implements IdentityProvider {
     });
     if (user === undefined) throw new IdentityError('invalid_token');
     return toIdentityUser(user);
+  }
+
+  /** The account of a signed-in user, once its password checks out; `invalid_credentials` otherwise. */
+  async #reauthenticate(userId: string, password: string): Promise<UserRow> {
+    const user = await this.#users.findById(userId);
+    if (user === undefined) {
+      await this.#options.hasher.verifyDummy(password);
+      throw new IdentityError('invalid_credentials');
+    }
+    if (!(await this.#options.hasher.verify(user.password_hash, password)))
+      throw new IdentityError('invalid_credentials');
+    return user;
+  }
+
+  async #changePassword(input: PasswordChange, _context: RequestContext): Promise<IdentityUser> {
+    requireAcceptablePassword(input.newPassword);
+    const user = await this.#reauthenticate(input.userId, input.currentPassword);
+    if (await this.#options.hasher.verify(user.password_hash, input.newPassword))
+      throw new IdentityError('weak_password', { reasons: ['reused'] });
+    const passwordHash = await this.#options.hasher.hash(input.newPassword);
+    const now = this.#now();
+    await this.#users.transaction(async (tx) => {
+      await this.#users.setPasswordHash(user.id, passwordHash, now, true, tx);
+      // A reset link sent before the change must not undo it.
+      await this.#users.retireTokens(user.id, 'reset_password', now, tx);
+    });
+    return toIdentityUser(user);
+  }
+
+  async #requestEmailChange(
+    input: EmailChangeRequest,
+    _context: RequestContext,
+  ): Promise<IdentityUser> {
+    const newEmail = normaliseEmail(input.newEmail);
+    const user = await this.#reauthenticate(input.userId, input.currentPassword);
+    if (newEmail.toLowerCase() === user.email.toLowerCase())
+      throw new IdentityError('validation_failed', { fields: ['email'], reasons: ['unchanged'] });
+    // The caller proved the password: telling them the address is taken reveals nothing new to
+    // a stranger, and hiding it would leave them waiting for a link that cannot work.
+    if ((await this.#users.findByEmail(newEmail)) !== undefined)
+      throw new IdentityError('validation_failed', { fields: ['email'], reasons: ['taken'] });
+    const ttlMs = this.#options.verificationTokenTtlMs;
+    const token = randomBytes(32).toString('base64url');
+    const now = this.#now();
+    await this.#users.issueToken({
+      hash: hashToken(token),
+      userId: user.id,
+      purpose: 'change_email',
+      now,
+      expiresAt: new Date(now.getTime() + ttlMs),
+      newEmail,
+    });
+    await this.#send(
+      emailChangeMail(this.#options.branding, {
+        to: newEmail,
+        link: this.#confirmEmailChangeLink(token),
+        expiresInHours: Math.round(ttlMs / 3_600_000),
+      }),
+    );
+    return toIdentityUser(user);
+  }
+
+  async #confirmEmailChange(
+    input: { readonly token: string },
+    _context: RequestContext,
+  ): Promise<EmailChangeOutcome> {
+    const now = this.#now();
+    const changed = await this.#users.transaction(async (tx) => {
+      const token = await this.#users.consumeEmailChangeToken(hashToken(input.token), now, tx);
+      if (token === undefined) return undefined;
+      const user = await this.#users.changeEmail(token.user_id, token.new_email, now, tx);
+      if (user === 'taken' || user === undefined) return user;
+      // Links sent to the old address (reset, verification) no longer belong to the account.
+      for (const purpose of ['reset_password', 'verify_email', 'change_email'] as const)
+        await this.#users.retireTokens(user.id, purpose, now, tx);
+      return user;
+    });
+    if (changed === undefined) throw new IdentityError('invalid_token');
+    if (changed === 'taken')
+      throw new IdentityError('validation_failed', { fields: ['email'], reasons: ['taken'] });
+    return { status: 'changed', user: toIdentityUser(changed) };
+  }
+
+  async #exportUser(userId: string): Promise<UserExport | null> {
+    const profile = await this.#users.findProfile(userId);
+    if (profile === undefined) return null;
+    const pending = await this.#users.pendingEmailChange(userId, this.#now());
+    return {
+      id: profile.id,
+      email: profile.email,
+      email_verified_at: iso(profile.email_verified_at),
+      roles: [...profile.roles],
+      created_at: iso(profile.created_at),
+      updated_at: iso(profile.updated_at),
+      password_changed_at: iso(profile.password_changed_at),
+      pending_email_change:
+        pending === undefined
+          ? null
+          : {
+              new_email: pending.new_email,
+              requested_at: iso(pending.created_at),
+              expires_at: iso(pending.expires_at),
+            },
+    };
+  }
+
+  async #deleteUser(
+    input: { readonly userId: string; readonly password: string },
+    _context: RequestContext,
+  ): Promise<IdentityUser> {
+    const user = await this.#reauthenticate(input.userId, input.password);
+    await this.#users.deleteUser(user.id);
+    return toIdentityUser(user);
+  }
+
+  #confirmEmailChangeLink(token: string): string {
+    const { links } = this.#options;
+    if (links.confirmEmailChange !== undefined) return links.confirmEmailChange(token);
+    const page = links.login().replace(/\/auth\/login$/u, '/auth/account/email/confirm');
+    return `${page}?token=${encodeURIComponent(token)}`;
   }
 
   async #getUser(userId: string): Promise<IdentityUser | null> {
@@ -327,6 +482,10 @@ function hashToken(token: string): string {
 function requireAcceptablePassword(password: string): void {
   const problems = checkPassword(password);
   if (problems.length > 0) throw new IdentityError('weak_password', { reasons: problems });
+}
+
+function iso(date: Date | null): string | null {
+  return date === null ? null : new Date(date).toISOString();
 }
 
 function toIdentityUser(row: UserRow): IdentityUser {

@@ -9,7 +9,24 @@ export interface UserRow {
   readonly email_verified_at: Date | null;
 }
 
-export type TokenPurpose = 'verify_email' | 'reset_password';
+export type TokenPurpose = 'verify_email' | 'reset_password' | 'change_email';
+
+/** The account as a data export shows it: no hash, no token. */
+export interface UserProfileRow {
+  readonly id: string;
+  readonly email: string;
+  readonly roles: string[];
+  readonly email_verified_at: Date | null;
+  readonly password_changed_at: Date;
+  readonly created_at: Date;
+  readonly updated_at: Date;
+}
+
+export interface PendingEmailChange {
+  readonly new_email: string;
+  readonly created_at: Date;
+  readonly expires_at: Date;
+}
 
 const UNIQUE_VIOLATION = '23505';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu;
@@ -93,6 +110,8 @@ export class UserStore {
     purpose: TokenPurpose;
     now: Date;
     expiresAt: Date;
+    /** change_email only: the address the token moves the account to. */
+    newEmail?: string;
   }): Promise<void> {
     await this.#db.transaction(async (tx) => {
       await tx.query(
@@ -100,8 +119,15 @@ export class UserStore {
         [token.userId, token.purpose, token.now],
       );
       await tx.query(
-        'insert into one_time_tokens (token_hash, user_id, purpose, created_at, expires_at) values ($1, $2, $3, $4, $5)',
-        [token.hash, token.userId, token.purpose, token.now, token.expiresAt],
+        'insert into one_time_tokens (token_hash, user_id, purpose, created_at, expires_at, new_email) values ($1, $2, $3, $4, $5, $6)',
+        [
+          token.hash,
+          token.userId,
+          token.purpose,
+          token.now,
+          token.expiresAt,
+          token.newEmail ?? null,
+        ],
       );
     });
   }
@@ -120,6 +146,77 @@ export class UserStore {
       [hash, purpose, now],
     );
     return rows[0]?.user_id;
+  }
+
+  /** Uses an email-change token once: its user and the address it moves to, when still valid. */
+  async consumeEmailChangeToken(
+    hash: string,
+    now: Date,
+    db: Queryable = this.#db,
+  ): Promise<{ user_id: string; new_email: string } | undefined> {
+    const { rows } = await db.query<{ user_id: string; new_email: string }>(
+      `update one_time_tokens set used_at = $2
+       where token_hash = $1 and purpose = 'change_email' and used_at is null and expires_at > $2
+       returning user_id, new_email`,
+      [hash, now],
+    );
+    return rows[0];
+  }
+
+  /**
+   * Moves the account to a new address (confirmed by the link that got here), or returns
+   * `taken` when another account has claimed it since the link was sent.
+   */
+  async changeEmail(
+    userId: string,
+    email: string,
+    now: Date,
+    db: Queryable = this.#db,
+  ): Promise<UserRow | 'taken' | undefined> {
+    try {
+      // A savepoint: inside a transaction a unique violation would otherwise abort it.
+      await db.query('savepoint change_email');
+      const { rows } = await db.query<UserRow>(
+        `update users set email = $2, email_verified_at = $3, updated_at = $3 where id = $1 returning ${USER_COLUMNS}`,
+        [userId, email, now],
+      );
+      await db.query('release savepoint change_email');
+      return rows[0];
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+      await db.query('rollback to savepoint change_email');
+      return 'taken';
+    }
+  }
+
+  async findProfile(id: string): Promise<UserProfileRow | undefined> {
+    if (!UUID.test(id)) return undefined;
+    const { rows } = await this.#db.query<UserProfileRow>(
+      'select id, email, roles, email_verified_at, password_changed_at, created_at, updated_at from users where id = $1',
+      [id],
+    );
+    return rows[0];
+  }
+
+  /** The address an unused, unexpired email-change link would move the account to. */
+  async pendingEmailChange(userId: string, now: Date): Promise<PendingEmailChange | undefined> {
+    const { rows } = await this.#db.query<PendingEmailChange>(
+      `select new_email, created_at, expires_at from one_time_tokens
+       where user_id = $1 and purpose = 'change_email' and used_at is null and expires_at > $2
+       order by created_at desc limit 1`,
+      [userId, now],
+    );
+    return rows[0];
+  }
+
+  /** Deletes the account; its tokens go with it (foreign key cascade). */
+  async deleteUser(id: string): Promise<boolean> {
+    if (!UUID.test(id)) return false;
+    const { rows } = await this.#db.query<{ id: string }>(
+      'delete from users where id = $1 returning id',
+      [id],
+    );
+    return rows.length > 0;
   }
 
   /** Retires every unused token of a purpose (after a password reset, older links die). */

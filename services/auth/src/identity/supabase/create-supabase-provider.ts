@@ -27,6 +27,7 @@ export function createSupabaseProvider(
     links: {
       verifyEmail: `${config.server.publicUrl}/auth/email-verified`,
       resetPassword: `${config.server.publicUrl}/auth/reset-password`,
+      confirmEmailChange: `${config.server.publicUrl}/auth/account/email/confirm`,
     },
   });
   if (!provider.forwardsClientIp) {

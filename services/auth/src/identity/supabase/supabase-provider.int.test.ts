@@ -32,15 +32,20 @@ function providerFor(
 describeIdentityProviderContract(
   'Supabase (contract double)',
   async () => {
-    const double = await startSupabaseDouble({ settings: { autoconfirm: false } });
+    // One link per email change, as the contract expects (secure change is tested below).
+    const double = await startSupabaseDouble({
+      settings: { autoconfirm: false, secureEmailChange: false },
+    });
     const provider = providerFor(double);
+    const types = {
+      verify_email: 'signup',
+      reset_password: 'recovery',
+      email_change: 'email_change',
+    } as const;
     return {
       provider,
-      lastToken: (email: string, kind: 'verify_email' | 'reset_password') =>
-        Promise.resolve(
-          double.lastEmail({ email, type: kind === 'verify_email' ? 'signup' : 'recovery' })
-            ?.tokenHash,
-        ),
+      lastToken: (email: string, kind: keyof typeof types) =>
+        Promise.resolve(double.lastEmail({ email, type: types[kind] })?.tokenHash),
       advanceClock: (ms: number) => double.advanceClock(ms),
       close: async () => {
         await provider.close();
@@ -49,7 +54,7 @@ describeIdentityProviderContract(
     };
   },
   // The double's links live an hour, like a hosted project's default.
-  { resetTokenTtlMs: 3_600_000 },
+  { resetTokenTtlMs: 3_600_000, emailChangeTokenTtlMs: 3_600_000 },
 );
 
 describe('SupabaseIdentityProvider on the wire', () => {

@@ -6,10 +6,14 @@ import { normaliseEmail } from '../email.js';
 import { checkPassword } from '../builtin/password-policy.js';
 import {
   type Credentials,
+  type EmailChangeOutcome,
+  type EmailChangeRequest,
   IdentityError,
   type IdentityProvider,
   type IdentityUser,
+  type PasswordChange,
   type RequestContext,
+  type UserExport,
 } from '../identity-provider.js';
 import { fromSupabaseError, isOutage } from './supabase-errors.js';
 
@@ -28,7 +32,12 @@ export interface SupabaseProviderOptions {
    */
   readonly forwardClientIp: boolean;
   /** Where mail links point: AuthFlow's own endpoints (the project's templates use `{{ .TokenHash }}`). */
-  readonly links: { readonly verifyEmail: string; readonly resetPassword: string };
+  readonly links: {
+    readonly verifyEmail: string;
+    readonly resetPassword: string;
+    /** The email-change confirmation page (the "Change Email Address" template links there). */
+    readonly confirmEmailChange?: string;
+  };
   readonly breaker?: { readonly resetTimeoutMs?: number; readonly volumeThreshold?: number };
   readonly fetch?: typeof fetch;
 }
@@ -147,8 +156,7 @@ export class SupabaseIdentityProvider implements IdentityProvider {
 
   async getUser(userId: string): Promise<IdentityUser | null> {
     // The SDK throws on a non-UUID before sending anything.
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu.test(userId))
-      return null;
+    if (!isUuid(userId)) return null;
     return this.#run(async () => {
       const { data, error } = await this.#adminClient().admin.getUserById(userId);
       if (error !== null) {
@@ -157,6 +165,137 @@ export class SupabaseIdentityProvider implements IdentityProvider {
       }
       return toIdentityUser(data.user);
     });
+  }
+
+  async changePassword(input: PasswordChange, context: RequestContext): Promise<IdentityUser> {
+    requireAcceptablePassword(input.newPassword);
+    return this.#run(async () => {
+      const { client, accessToken } = await this.#reauthenticate(
+        input.userId,
+        input.currentPassword,
+        context,
+      );
+      // updateUser checks Supabase's own policy and `same_password`, and ends the user's other
+      // Supabase sessions; the one just opened is ended globally, as after a reset.
+      const updated = await client.updateUser({ password: input.newPassword });
+      await this.#endSupabaseSession(accessToken, 'global');
+      if (updated.error !== null) throw updated.error;
+      return toIdentityUser(updated.data.user);
+    });
+  }
+
+  async requestEmailChange(
+    input: EmailChangeRequest,
+    context: RequestContext,
+  ): Promise<IdentityUser> {
+    const newEmail = normaliseEmail(input.newEmail);
+    return this.#run(async () => {
+      const { client, accessToken, user } = await this.#reauthenticate(
+        input.userId,
+        input.currentPassword,
+        context,
+      );
+      if (newEmail.toLowerCase() === (user.email ?? '').toLowerCase()) {
+        await this.#endSupabaseSession(accessToken, 'local');
+        throw new IdentityError('validation_failed', { fields: ['email'], reasons: ['unchanged'] });
+      }
+      // Supabase mails the link(s) with its "Change Email Address" template; the address changes
+      // only once they are followed.
+      const { error } = await client.updateUser(
+        { email: newEmail },
+        { emailRedirectTo: this.#confirmEmailChangeLink() },
+      );
+      await this.#endSupabaseSession(accessToken, 'local');
+      if (error !== null) {
+        if (error.code === 'email_exists')
+          throw new IdentityError('validation_failed', { fields: ['email'], reasons: ['taken'] });
+        throw error;
+      }
+      return toIdentityUser(user);
+    });
+  }
+
+  async confirmEmailChange(
+    input: { readonly token: string },
+    context: RequestContext,
+  ): Promise<EmailChangeOutcome> {
+    return this.#run(async () => {
+      const { data, error } = await this.#userClient(context).verifyOtp({
+        token_hash: input.token,
+        type: 'email_change',
+      });
+      if (error !== null) {
+        if (error.code === 'email_exists')
+          throw new IdentityError('validation_failed', { fields: ['email'], reasons: ['taken'] });
+        throw error;
+      }
+      if (data.session !== null) await this.#endSupabaseSession(data.session.access_token, 'local');
+      // Secure email change: the first of two links answers without a user.
+      if (data.user === null) return { status: 'pending' } as const;
+      return { status: 'changed', user: toIdentityUser(data.user) } as const;
+    });
+  }
+
+  async exportUser(userId: string): Promise<UserExport | null> {
+    if (!isUuid(userId)) return null;
+    return this.#run(async () => {
+      const { data, error } = await this.#adminClient().admin.getUserById(userId);
+      if (error !== null) {
+        if (error.status === 404) return null;
+        throw error;
+      }
+      return exportOf(data.user);
+    });
+  }
+
+  async deleteUser(
+    input: { readonly userId: string; readonly password: string },
+    context: RequestContext,
+  ): Promise<IdentityUser> {
+    return this.#run(async () => {
+      const { accessToken, user } = await this.#reauthenticate(
+        input.userId,
+        input.password,
+        context,
+      );
+      await this.#endSupabaseSession(accessToken, 'global');
+      // A hard delete: the row, its identities and sessions go (reference 11.3).
+      const { error } = await this.#adminClient().admin.deleteUser(user.id);
+      if (error !== null) throw error;
+      return toIdentityUser(user);
+    });
+  }
+
+  /**
+   * A signed-in user proving their password again: a password sign-in as them, whose Supabase
+   * session serves the one call that needs the user's own token and is then ended.
+   */
+  async #reauthenticate(
+    userId: string,
+    password: string,
+    context: RequestContext,
+  ): Promise<{ client: GoTrueClient; accessToken: string; user: User }> {
+    if (!isUuid(userId)) throw new IdentityError('invalid_credentials');
+    const found = await this.#adminClient().admin.getUserById(userId);
+    if (found.error !== null) {
+      if (found.error.status === 404) throw new IdentityError('invalid_credentials');
+      throw found.error;
+    }
+    const client = this.#userClient(context);
+    const { data, error } = await client.signInWithPassword({
+      email: found.data.user.email ?? '',
+      password,
+    });
+    if (error !== null) throw error;
+    return { client, accessToken: data.session.access_token, user: data.user };
+  }
+
+  #confirmEmailChangeLink(): string {
+    const { links } = this.#options;
+    return (
+      links.confirmEmailChange ??
+      links.verifyEmail.replace(/\/auth\/email-verified$/u, '/auth/account/email/confirm')
+    );
   }
 
   /**
@@ -241,6 +380,31 @@ function isExistenceSignal(error: { code?: string | undefined }): boolean {
     error.code === 'email_exists' ||
     error.code === 'over_email_send_rate_limit'
   );
+}
+
+function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu.test(value);
+}
+
+/** The user as Supabase keeps it, for a data export: the wire User never carries secrets. */
+function exportOf(user: User): UserExport {
+  return {
+    id: user.id,
+    email: user.email ?? '',
+    email_confirmed_at: user.email_confirmed_at ?? null,
+    new_email: user.new_email ?? null,
+    email_change_sent_at: user.email_change_sent_at ?? null,
+    roles: toIdentityUser(user).roles,
+    created_at: user.created_at,
+    updated_at: user.updated_at ?? null,
+    last_sign_in_at: user.last_sign_in_at ?? null,
+    user_metadata: user.user_metadata,
+    identities: (user.identities ?? []).map((identity) => ({
+      provider: identity.provider,
+      created_at: identity.created_at ?? null,
+      last_sign_in_at: identity.last_sign_in_at ?? null,
+    })),
+  };
 }
 
 function requireAcceptablePassword(password: string): void {

@@ -1,10 +1,12 @@
 // GET /user and PUT /user (password and metadata updates) for the bearer's own account.
 import { z } from 'zod';
 import { authenticateUser } from '../authenticate.js';
-import { normalizeEmail } from '../email-address.js';
+import { assertValidEmail, normalizeEmail } from '../email-address.js';
+import { sendEmailChangeLinks } from '../email-links.js';
 import { goTrueErrors } from '../gotrue-errors.js';
 import { hashPassword, isPasswordMatch } from '../password-hash.js';
 import { assertPasswordAcceptable } from '../password-policy.js';
+import { resolveRedirect } from '../redirects.js';
 import { jsonReply } from '../reply.js';
 import { optionalMetadata, optionalString, parseJsonBody } from '../request-body.js';
 import { mergeMetadata } from '../user-store.js';
@@ -26,15 +28,21 @@ export const handleGetUser: RouteHandler = async (request, core) => {
 /**
  * Password change: 400 over 72 bytes, 422 weak, 422 same password. On success the user's
  * outstanding email-link tokens are cleared and every other session is logged out.
+ * Email change (reference 11.1): 422 `email_exists` when taken, 429 inside the mail window;
+ * otherwise links are mailed and only `new_email` is set (the address is the same one).
  */
 export const handleUpdateUser: RouteHandler = async (request, core) => {
   const { user, session } = await authenticateUser(core, request);
   const body = parseJsonBody(request.rawBody, updateUserBody);
   const emailChange = body.email == null ? '' : normalizeEmail(body.email);
-  if ((emailChange !== '' && emailChange !== user.email) || (body.phone ?? '') !== '') {
-    throw goTrueErrors.validationFailed(
-      'Supabase test double: email and phone changes are out of scope',
-    );
+  if ((body.phone ?? '') !== '') {
+    throw goTrueErrors.validationFailed('Supabase test double: phone changes are out of scope');
+  }
+  const changesEmail = emailChange !== '' && emailChange !== user.email;
+  if (changesEmail) {
+    assertValidEmail(emailChange);
+    const holder = core.users.findByEmail(emailChange);
+    if (holder !== null && holder.id !== user.id) throw goTrueErrors.emailExists();
   }
   const now = core.clock.now();
   if (body.password != null) {
@@ -46,6 +54,10 @@ export const handleUpdateUser: RouteHandler = async (request, core) => {
     core.tokens.removeForUser(user.id);
     if (session === null) core.sessions.removeForUser(user.id);
     else core.sessions.removeForUser(user.id, session.id);
+  }
+  if (changesEmail) {
+    const redirect = resolveRedirect(request.query.get('redirect_to'), core.settings());
+    sendEmailChangeLinks(core, user, emailChange, redirect);
   }
   if (body.data != null) user.userMetadata = mergeMetadata(user.userMetadata, body.data);
   user.updatedAt = now;

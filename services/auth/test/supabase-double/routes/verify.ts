@@ -5,7 +5,9 @@ import { goTrueErrors } from '../gotrue-errors.js';
 import { computeTokenHash, type OneTimeTokenKind } from '../one-time-tokens.js';
 import { optionalString, parseJsonBody, stringOrEmpty } from '../request-body.js';
 import { startSession } from '../session-issuer.js';
-import { confirmEmail } from '../user-store.js';
+import { jsonReply, type Reply } from '../reply.js';
+import { confirmEmail, type UserRecord } from '../user-store.js';
+import type { DoubleCore } from '../double-core.js';
 import type { RouteHandler } from '../double-request.js';
 
 const verifyBody = z.object({
@@ -24,7 +26,7 @@ const KINDS_BY_TYPE: Readonly<Record<string, readonly OneTimeTokenKind[]>> = {
   recovery: ['recovery'],
   magiclink: ['recovery'],
   invite: [],
-  email_change: [],
+  email_change: ['email_change_new', 'email_change_current'],
   sms: [],
   phone_change: [],
 };
@@ -48,6 +50,8 @@ export const handleVerify: RouteHandler = async (request, core) => {
   const user = core.users.findById(token.userId);
   if (user === null) throw goTrueErrors.otpExpired();
   core.tokens.consume(token.tokenHash);
+  if (token.kind === 'email_change_new' || token.kind === 'email_change_current')
+    return completeEmailChange(core, user, token.kind, now);
   // Both kinds prove control of the address, so both confirm it.
   confirmEmail(user, now);
   return startSession(core, user, 'otp');
@@ -69,4 +73,32 @@ function findTokenHash(body: z.infer<typeof verifyBody>): string {
   }
   // Phone OTPs are out of scope: no stored token ever matches them.
   return email === '' ? '' : computeTokenHash(email, token);
+}
+
+/**
+ * Reference 11.1: with secure email change the first of the two links only answers the
+ * `{msg, code: "200"}` half-step; the last one moves the account to the new address, clears
+ * the user's other tokens and opens a session.
+ */
+function completeEmailChange(
+  core: DoubleCore,
+  user: UserRecord,
+  kind: 'email_change_new' | 'email_change_current',
+  now: number,
+): Reply | Promise<Reply> {
+  const newEmail = user.newEmail;
+  if (newEmail === null) throw goTrueErrors.otpExpired();
+  const other = kind === 'email_change_new' ? 'email_change_current' : 'email_change_new';
+  if (core.tokens.hasForUser(user.id, other)) {
+    return jsonReply(200, {
+      msg: 'Confirmation link accepted. Please proceed to confirm link sent to the other email',
+      code: '200',
+    });
+  }
+  const holder = core.users.findByEmail(newEmail);
+  if (holder !== null && holder.id !== user.id) throw goTrueErrors.emailExists();
+  core.users.changeEmail(user.id, newEmail, now);
+  core.tokens.removeForUser(user.id);
+  confirmEmail(user, now);
+  return startSession(core, user, 'otp');
 }
