@@ -106,9 +106,12 @@ export async function buildGatewayApp(
   const metrics = new GatewayMetrics(app.metrics);
   logSampledRequests(app, config.log.accessLogSamplePercent);
 
+  // Once per start, with the service's logger: config loading only collects them.
+  for (const { name, replacement, message } of config.deprecations)
+    app.log.warn({ event: 'config.deprecated', setting: name, replacement }, message);
   if (!config.sessions.cookieSecure) {
     app.log.warn(
-      'GATEWAY_COOKIE_SECURE=false: the session cookie works over plain HTTP. Use this for local development only.',
+      'AUTHFLOW_COOKIE_SECURE=false: the session cookie works over plain HTTP. Use this for local development only.',
     );
   }
   const keys = dependencies.signingKeys ?? (await signingKeysFor(config, app));

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { gatewayDeprecatedNames } from '@authflow/config';
 import { readErrorTable } from '@authflow/errors';
 import { describe, expect, it } from 'vitest';
 import { gatewayEnvVariables } from './config/config.schema.js';
@@ -20,5 +21,11 @@ describe('the gateway README', () => {
       .map((match) => match[1])
       .sort();
     expect(documented).toEqual(Object.keys(gatewayEnvVariables.shape).sort());
+  });
+
+  it('names every deprecated setting the gateway still reads, in its "Deprecated names" note', () => {
+    const note = /\*\*Deprecated names\.\*\*([^]*?)\n\n/u.exec(readme)?.[1] ?? '';
+    const named = [...note.matchAll(/`(GATEWAY_[A-Z0-9_]+)`/gu)].map((match) => match[1]).sort();
+    expect(named).toEqual(Object.keys(gatewayDeprecatedNames).sort());
   });
 });

@@ -1,9 +1,12 @@
 // The gateway's environment: one zod schema, GATEWAY_* names plus the shared AUTHFLOW_* and REDIS_URL.
-import { env } from '@authflow/config';
+import {
+  checkSharedSettings,
+  env,
+  sharedSettingsFrom,
+  sharedSettingsVariables,
+} from '@authflow/config';
 import { sessionCookieName } from '@authflow/sessions';
 import { z } from 'zod';
-
-const policy = (fallback: 'enforce' | 'observe') => env.oneOf(['enforce', 'observe'], fallback);
 
 export const DEFAULT_LEGACY_IDENTITY_HEADERS = [
   'x-user-id',
@@ -39,20 +42,12 @@ export const gatewayEnvVariables = z.object({
   GATEWAY_REDIS_PROBE_INTERVAL_MS: env.integer(500, { min: 50, max: 60_000 }),
   GATEWAY_WEBSOCKET_STORE_GRACE_MS: env.integer(30_000, { min: 100, max: 3_600_000 }),
 
-  GATEWAY_SESSION_IDLE_TTL_SECONDS: env.integer(3_600, { min: 1 }),
-  GATEWAY_SESSION_ABSOLUTE_TTL_SECONDS: env.integer(604_800, { min: 1 }),
   GATEWAY_SESSION_CACHE_TTL_MS: env.integer(3_000, { min: 0, max: 60_000 }),
   GATEWAY_SESSION_CACHE_MAX_ENTRIES: env.integer(10_000, { min: 1, max: 10_000_000 }),
-  GATEWAY_COOKIE_SECURE: env.boolean(true),
 
-  AUTHFLOW_FINGERPRINT_IP_GRANULARITY: env.oneOf(['none', 'prefix', 'exact'], 'prefix'),
-  GATEWAY_FINGERPRINT_USER_AGENT: policy('enforce'),
-  GATEWAY_FINGERPRINT_LANGUAGE: policy('enforce'),
-  GATEWAY_FINGERPRINT_PLATFORM: policy('enforce'),
-  GATEWAY_FINGERPRINT_MOBILE: policy('enforce'),
-  GATEWAY_FINGERPRINT_IP: policy('observe'),
-
-  AUTHFLOW_HANDOFF_SECRET: env.secret({ minLength: 32, required: true }),
+  // Session lifetimes, cookie, fingerprint policy and handoff secret: declared once for gateway
+  // and auth (their old GATEWAY_* names are read by load-config.ts for one more release).
+  ...sharedSettingsVariables,
   GATEWAY_LOGIN_PATH: env.string('/auth/login'),
 
   GATEWAY_SIGNING_KEYS_FILE: env.optionalString(),
@@ -63,13 +58,7 @@ export const gatewayEnvVariables = z.object({
 
 export const gatewayEnvSchema = gatewayEnvVariables
   .superRefine((vars, context) => {
-    if (vars.GATEWAY_SESSION_ABSOLUTE_TTL_SECONDS < vars.GATEWAY_SESSION_IDLE_TTL_SECONDS) {
-      context.addIssue({
-        code: 'custom',
-        path: ['GATEWAY_SESSION_ABSOLUTE_TTL_SECONDS'],
-        message: 'must not be shorter than GATEWAY_SESSION_IDLE_TTL_SECONDS',
-      });
-    }
+    checkSharedSettings(vars, context);
     if (!vars.GATEWAY_LOGIN_PATH.startsWith('/') || vars.GATEWAY_LOGIN_PATH.startsWith('//')) {
       context.addIssue({
         code: 'custom',
@@ -78,7 +67,11 @@ export const gatewayEnvSchema = gatewayEnvVariables
       });
     }
   })
-  .transform((vars) => ({
+  .transform((vars) => gatewayConfigFrom(vars));
+
+function gatewayConfigFrom(vars: z.output<typeof gatewayEnvVariables>) {
+  const shared = sharedSettingsFrom(vars);
+  return {
     server: {
       host: vars.GATEWAY_HOST,
       port: vars.GATEWAY_PORT,
@@ -106,24 +99,13 @@ export const gatewayEnvSchema = gatewayEnvVariables
     },
     websockets: { storeGraceMs: vars.GATEWAY_WEBSOCKET_STORE_GRACE_MS },
     sessions: {
-      idleTtlMs: vars.GATEWAY_SESSION_IDLE_TTL_SECONDS * 1_000,
-      absoluteTtlMs: vars.GATEWAY_SESSION_ABSOLUTE_TTL_SECONDS * 1_000,
+      ...shared.sessions,
       cacheTtlMs: vars.GATEWAY_SESSION_CACHE_TTL_MS,
       cacheMaxEntries: vars.GATEWAY_SESSION_CACHE_MAX_ENTRIES,
-      cookieSecure: vars.GATEWAY_COOKIE_SECURE,
-      cookieName: sessionCookieName(vars.GATEWAY_COOKIE_SECURE),
+      cookieName: sessionCookieName(shared.sessions.cookieSecure),
     },
-    fingerprint: {
-      ipGranularity: vars.AUTHFLOW_FINGERPRINT_IP_GRANULARITY,
-      policy: {
-        userAgent: vars.GATEWAY_FINGERPRINT_USER_AGENT,
-        language: vars.GATEWAY_FINGERPRINT_LANGUAGE,
-        platform: vars.GATEWAY_FINGERPRINT_PLATFORM,
-        mobile: vars.GATEWAY_FINGERPRINT_MOBILE,
-        ip: vars.GATEWAY_FINGERPRINT_IP,
-      },
-    },
-    handoff: { secret: vars.AUTHFLOW_HANDOFF_SECRET ?? '', loginPath: vars.GATEWAY_LOGIN_PATH },
+    fingerprint: shared.fingerprint,
+    handoff: { secret: shared.handoffSecret, loginPath: vars.GATEWAY_LOGIN_PATH },
     assertion: {
       issuer: vars.GATEWAY_PUBLIC_URL,
       ttlSeconds: vars.GATEWAY_ASSERTION_TTL_SECONDS,
@@ -132,6 +114,7 @@ export const gatewayEnvSchema = gatewayEnvVariables
     },
     legacyIdentityHeaders: vars.GATEWAY_LEGACY_IDENTITY_HEADERS.map((name) => name.toLowerCase()),
     routesFile: vars.GATEWAY_ROUTES_FILE,
-  }));
+  };
+}
 
 export type GatewayEnvConfig = z.output<typeof gatewayEnvSchema>;

@@ -87,13 +87,71 @@ describe('loadGatewayConfig', () => {
     expect(
       await problemsOf({
         ...secret,
-        GATEWAY_SESSION_IDLE_TTL_SECONDS: '10',
-        GATEWAY_SESSION_ABSOLUTE_TTL_SECONDS: '5',
+        AUTHFLOW_SESSION_IDLE_TTL_SECONDS: '10',
+        AUTHFLOW_SESSION_ABSOLUTE_TTL_SECONDS: '5',
         GATEWAY_LOGIN_PATH: '//evil',
       }),
     ).toEqual([
-      'GATEWAY_SESSION_ABSOLUTE_TTL_SECONDS: must not be shorter than GATEWAY_SESSION_IDLE_TTL_SECONDS',
+      'AUTHFLOW_SESSION_ABSOLUTE_TTL_SECONDS: must not be shorter than AUTHFLOW_SESSION_IDLE_TTL_SECONDS',
       'GATEWAY_LOGIN_PATH: must be a path on this origin',
+    ]);
+  });
+
+  it('reads the shared AUTHFLOW_* settings: lifetimes, cookie, every fingerprint part', async () => {
+    const config = await loadGatewayConfig({
+      ...secret,
+      AUTHFLOW_SESSION_IDLE_TTL_SECONDS: '600',
+      AUTHFLOW_SESSION_ABSOLUTE_TTL_SECONDS: '6000',
+      AUTHFLOW_COOKIE_SECURE: 'false',
+      AUTHFLOW_FINGERPRINT_USER_AGENT: 'observe',
+      AUTHFLOW_FINGERPRINT_LANGUAGE: 'observe',
+      AUTHFLOW_FINGERPRINT_PLATFORM: 'observe',
+      AUTHFLOW_FINGERPRINT_MOBILE: 'observe',
+      AUTHFLOW_FINGERPRINT_IP: 'enforce',
+    });
+    expect(config.sessions).toMatchObject({
+      idleTtlMs: 600_000,
+      absoluteTtlMs: 6_000_000,
+      cookieSecure: false,
+      cookieName: 'authflow_session',
+    });
+    expect(config.fingerprint.policy).toEqual({
+      userAgent: 'observe',
+      language: 'observe',
+      platform: 'observe',
+      mobile: 'observe',
+      ip: 'enforce',
+    });
+    expect(config.deprecations).toEqual([]);
+  });
+
+  it('still reads the old GATEWAY_* names for one release, returning a deprecation for each', async () => {
+    const config = await loadGatewayConfig({
+      ...secret,
+      GATEWAY_SESSION_IDLE_TTL_SECONDS: '600',
+      GATEWAY_COOKIE_SECURE: 'false',
+      GATEWAY_FINGERPRINT_USER_AGENT: 'observe',
+    });
+    expect(config.sessions).toMatchObject({ idleTtlMs: 600_000, cookieSecure: false });
+    expect(config.fingerprint.policy.userAgent).toBe('observe');
+    expect(config.deprecations.map(({ name, replacement }) => `${name} → ${replacement}`)).toEqual([
+      'GATEWAY_SESSION_IDLE_TTL_SECONDS → AUTHFLOW_SESSION_IDLE_TTL_SECONDS',
+      'GATEWAY_COOKIE_SECURE → AUTHFLOW_COOKIE_SECURE',
+      'GATEWAY_FINGERPRINT_USER_AGENT → AUTHFLOW_FINGERPRINT_USER_AGENT',
+    ]);
+  });
+
+  it('refuses an old and a new name that disagree, beside the routes-file problems', async () => {
+    expect(
+      await problemsOf({
+        ...secret,
+        GATEWAY_FINGERPRINT_IP: 'enforce',
+        AUTHFLOW_FINGERPRINT_IP: 'observe',
+        GATEWAY_ROUTES_FILE: '/does/not/exist.yaml',
+      }),
+    ).toEqual([
+      'GATEWAY_FINGERPRINT_IP: deprecated name of AUTHFLOW_FINGERPRINT_IP, which is set to a different value; set only AUTHFLOW_FINGERPRINT_IP',
+      'routes file /does/not/exist.yaml: cannot be read (ENOENT)',
     ]);
   });
 
@@ -159,6 +217,24 @@ describe('routes file', () => {
       problems: ['routes: routes.1: /app/ is listed twice'],
     });
     expect(parseRoutes({ ...base, extra: true }, {})).toMatchObject({ ok: false });
+  });
+
+  it('accepts optional routes, with the deprecated passSessionCookie during the transition', () => {
+    const parsed = parseRoutes(
+      {
+        ...base,
+        routes: [
+          { prefix: '/auth/', upstream: 'app', access: 'optional', passSessionCookie: true },
+          { prefix: '/pub/', upstream: 'app', access: 'public', passSessionCookie: true },
+        ],
+      },
+      {},
+    );
+    expect(parsed.ok && parsed.routes.routes[0]).toMatchObject({
+      access: 'optional',
+      passSessionCookie: true,
+    });
+    expect(parsed.ok).toBe(true);
   });
 
   it('reads body limits, queue bounds and what the breaker counts', () => {

@@ -1,10 +1,23 @@
 // Loads the gateway's configuration: environment plus routes file, every problem reported together.
 import { fileURLToPath } from 'node:url';
-import { ConfigError, type DeepReadonly, deepFreeze, loadConfig } from '@authflow/config';
+import {
+  ConfigError,
+  type DeepReadonly,
+  type Deprecation,
+  deepFreeze,
+  gatewayDeprecatedNames,
+  loadConfigWithDeprecatedNames,
+} from '@authflow/config';
 import { type GatewayEnvConfig, gatewayEnvSchema } from './config.schema.js';
 import { type RoutesFile, readRoutesFile } from './routes-file.js';
 
-export type GatewayConfig = DeepReadonly<GatewayEnvConfig & { routes: RoutesFile }>;
+export type GatewayConfig = DeepReadonly<
+  GatewayEnvConfig & {
+    routes: RoutesFile;
+    /** Old setting names found in the environment; the app logs one warning for each at start. */
+    deprecations: readonly Deprecation[];
+  }
+>;
 
 /** The routes shipped with the gateway: the dev defaults of DESIGN.md §2, upstreams from env. */
 export const DEFAULT_ROUTES_FILE = fileURLToPath(
@@ -15,18 +28,23 @@ export async function loadGatewayConfig(
   environment: Readonly<Record<string, string | undefined>>,
 ): Promise<GatewayConfig> {
   const problems: string[] = [];
-  let base: DeepReadonly<GatewayEnvConfig> | undefined;
+  let loaded:
+    { config: DeepReadonly<GatewayEnvConfig>; deprecations: readonly Deprecation[] } | undefined;
   try {
-    base = loadConfig(gatewayEnvSchema, environment);
+    loaded = loadConfigWithDeprecatedNames(gatewayEnvSchema, environment, gatewayDeprecatedNames);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     problems.push(...error.problems);
   }
   const routes = await readRoutesFile(
-    base?.routesFile ?? environment.GATEWAY_ROUTES_FILE ?? DEFAULT_ROUTES_FILE,
+    loaded?.config.routesFile ?? environment.GATEWAY_ROUTES_FILE ?? DEFAULT_ROUTES_FILE,
     environment,
   );
   if (!routes.ok) problems.push(...routes.problems);
-  if (problems.length > 0 || base === undefined || !routes.ok) throw new ConfigError(problems);
-  return deepFreeze({ ...base, routes: routes.routes });
+  if (problems.length > 0 || loaded === undefined || !routes.ok) throw new ConfigError(problems);
+  return deepFreeze({
+    ...loaded.config,
+    routes: routes.routes,
+    deprecations: loaded.deprecations,
+  });
 }

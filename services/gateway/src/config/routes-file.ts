@@ -47,7 +47,12 @@ const prefix = z
 const proxyRouteSchema = z.strictObject({
   prefix,
   upstream: upstreamName,
-  access: z.enum(['public', 'protected']),
+  /**
+   * `public`: no session looked at. `protected`: a verified session or a denial. `optional`: a
+   * session cookie, when present, is verified as on a protected route and the identity attached
+   * if it holds; otherwise the request passes without identity.
+   */
+  access: z.enum(['public', 'optional', 'protected']),
   /** How denials render: `browser` redirects to login, `api` answers 401 JSON, `auto` decides per request. */
   mode: z.enum(['browser', 'api', 'auto']).default('auto'),
   websocket: z.boolean().default(false),
@@ -58,7 +63,11 @@ const proxyRouteSchema = z.strictObject({
    * GATEWAY_MAX_BODY_BYTES.
    */
   maxBodyBytes: z.number().int().min(0).optional(),
-  /** Public routes only: forward the session cookie (the auth service reads it). */
+  /**
+   * Deprecated (issue 14): public and optional routes only, forward the session cookie to the
+   * upstream. Kept while auth still reads the cookie itself; with `optional` it learns who is
+   * calling from the assertion instead, and this goes.
+   */
   passSessionCookie: z.boolean().default(false),
 });
 

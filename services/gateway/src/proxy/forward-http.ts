@@ -8,7 +8,7 @@ import type { FastifyReply } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { ClientClosedError, UpstreamTimeoutError } from './forward-errors.js';
 import { lingerAfterAnswer } from './lingering-close.js';
-import { removeHopByHop } from './upstream-headers.js';
+import { mergeSetCookie, removeHopByHop } from './upstream-headers.js';
 import type { Upstream, UpstreamLease } from './upstreams.js';
 
 export { ClientClosedError } from './forward-errors.js';
@@ -108,6 +108,11 @@ class Exchange implements Dispatcher.DispatchHandler {
     }
     clearTimeout(this.#deadline);
     removeHopByHop(headers);
+    // Cookies the gateway set before forwarding (optional routes expire a bad session cookie)
+    // go out with the upstream's answer, which is written on the raw response below.
+    const ownCookies = this.#reply.getHeader('set-cookie');
+    if (ownCookies !== undefined)
+      headers['set-cookie'] = mergeSetCookie(ownCookies, headers['set-cookie']);
     // The upstream answered before the client finished its body (a 413, an early denial): the
     // rest of that body is never read, so the connection cannot carry another request.
     if (!this.#reply.request.raw.complete) {

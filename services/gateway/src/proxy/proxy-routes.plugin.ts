@@ -1,5 +1,5 @@
 // Routes as data: every route of the routes file becomes an @fastify/http-proxy registration,
-// in the public context or in the protected one (which carries the verification hook).
+// in the public, optional or protected context (the last two carry their verification hook).
 import httpProxy, { type FastifyHttpProxyOptions } from '@fastify/http-proxy';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type WebSocket from 'ws';
@@ -7,6 +7,7 @@ import type { GatewayConfig } from '../config/load-config.js';
 import { isProxyRoute, type ProxyRoute } from '../config/routes-file.js';
 import type { TrustFunction } from '@authflow/proxy-trust';
 import {
+  identifyOptionally,
   protectRoutes,
   type VerificationDependencies,
 } from '../verification/verification.plugin.js';
@@ -45,6 +46,12 @@ export async function proxyRoutes(
     acceptAnyBody(publicScope, options.maxBodyBytes);
     for (const route of proxies.filter(({ access }) => access === 'public'))
       await registerRoute(publicScope, route, options);
+  });
+  await app.register(async (optionalScope) => {
+    acceptAnyBody(optionalScope, options.maxBodyBytes);
+    identifyOptionally(optionalScope, options.verification);
+    for (const route of proxies.filter(({ access }) => access === 'optional'))
+      await registerRoute(optionalScope, route, options);
   });
   await app.register(async (protectedScope) => {
     acceptAnyBody(protectedScope, options.maxBodyBytes);
@@ -93,7 +100,8 @@ async function registerRoute(
   if (upstream === undefined)
     throw new Error(`route ${route.prefix}: unknown upstream ${route.upstream}`);
   const prefix = route.prefix.endsWith('/') ? route.prefix.slice(0, -1) : route.prefix;
-  const keepSessionCookie = route.access === 'public' && route.passSessionCookie;
+  // Deprecated, for auth while it still reads the cookie itself; never on a protected route.
+  const keepSessionCookie = route.access !== 'protected' && route.passSessionCookie;
   const viewOf = (request: FastifyRequest): RequestView => ({
     id: request.id,
     ip: request.ip,

@@ -117,6 +117,29 @@ export function removeHopByHop(headers: Headers): void {
     if (HOP_BY_HOP.has(name) || connectionListed?.has(name) === true) delete headers[name];
 }
 
+/**
+ * The Set-Cookie of a proxied response: the gateway's own first (an expired session cookie on an
+ * optional route), then the upstream's. One of the gateway's is left out when the upstream sets
+ * a cookie of the same name: a sign-in that answers a stale cookie with a fresh one must win.
+ */
+export function mergeSetCookie(
+  gateway: number | string | readonly string[],
+  upstream: string | readonly string[] | undefined,
+): string[] {
+  const fromUpstream =
+    upstream === undefined ? [] : typeof upstream === 'string' ? [upstream] : upstream;
+  const upstreamNames = new Set(fromUpstream.map(cookieNameOf));
+  const own = (typeof gateway === 'object' ? gateway : [String(gateway)]).filter(
+    (cookie) => !upstreamNames.has(cookieNameOf(cookie)),
+  );
+  return [...own, ...fromUpstream];
+}
+
+function cookieNameOf(setCookie: string): string {
+  const equals = setCookie.indexOf('=');
+  return (equals === -1 ? setCookie : setCookie.slice(0, equals)).trim();
+}
+
 /** Lower-case names a `Connection` header lists (hop-by-hop by declaration, RFC 9110 §7.6.1). */
 function listedIn(connection: string | string[] | undefined): Set<string> | undefined {
   if (connection === undefined) return undefined;

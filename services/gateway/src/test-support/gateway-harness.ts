@@ -65,7 +65,7 @@ export interface GatewayHarness {
 export async function startGateway(options: GatewayHarnessOptions): Promise<GatewayHarness> {
   const env: Record<string, string> = {
     GATEWAY_PORT: '0',
-    GATEWAY_COOKIE_SECURE: 'false',
+    AUTHFLOW_COOKIE_SECURE: 'false',
     GATEWAY_LOG_LEVEL: 'silent',
     REDIS_URL: options.redisUrl,
     AUTHFLOW_HANDOFF_SECRET: TEST_HANDOFF_SECRET,

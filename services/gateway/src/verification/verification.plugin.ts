@@ -1,15 +1,16 @@
-// The protected context's hook: verify, then either deny or hand the identity to the proxy.
-import type { SessionRecord } from '@authflow/sessions';
+// The protected and optional contexts' hooks: one verification, then deny, pass, or hand the
+// identity to the proxy.
+import { expiredSessionCookie, type SessionRecord } from '@authflow/sessions';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ProxyRoute } from '../config/routes-file.js';
 import type { AssertionSigner } from '../identity/assertion-signer.js';
 import type { WebSocketRegistry } from '../proxy/websocket-registry.js';
 import { type DenialSettings, sendDenial, sendUnavailable } from './denial.js';
-import type { SessionVerifier } from './session-verifier.js';
+import type { Outcome, SessionVerifier } from './session-verifier.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Set on protected routes once the session is verified; what the upstream is told. */
+    /** Set on protected and optional routes once the session is verified; what the upstream is told. */
     authflowIdentity: { session: SessionRecord; assertion: string } | null;
   }
   interface FastifyContextConfig {
@@ -33,13 +34,8 @@ export function protectRoutes(
   dependencies: VerificationDependencies,
 ): void {
   scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    const route = request.routeOptions.config.authflowRoute;
-    if (route === undefined) throw new Error('protected route without route configuration');
-    const outcome = await dependencies.verifier.verify({
-      headers: request.headers,
-      ip: request.ip,
-      requestId: request.id,
-    });
+    const route = routeOf(request);
+    const outcome = await verifyRequestSession(request, dependencies);
     if (outcome.kind === 'unavailable')
       return sendUnavailable(request, reply, route.mode, dependencies.denial);
     if (outcome.kind === 'deny') {
@@ -48,7 +44,7 @@ export function protectRoutes(
           audit: true,
           event: 'access.denied',
           reason: outcome.reason,
-          path: request.url.split('?', 1)[0],
+          path: pathOf(request),
           sessionId: outcome.sessionId,
           ip: request.ip,
         },
@@ -56,11 +52,79 @@ export function protectRoutes(
       );
       return sendDenial(request, reply, outcome.reason, route.mode, dependencies.denial);
     }
-    const assertion = await dependencies.signer.assertionFor(outcome.session, route.upstream);
-    request.authflowIdentity = { session: outcome.session, assertion };
-    if (request.headers.upgrade?.toLowerCase() === 'websocket') {
-      dependencies.websockets.expect(request.raw.socket, outcome.session);
-    }
+    await attachIdentity(request, outcome.session, route, dependencies);
     return undefined;
   });
+}
+
+/**
+ * Registered inside the optional context only (login and account pages, the auth API): the same
+ * verification as on a protected route, but its outcome never stops the request. A good session
+ * is attached; a bad cookie (unknown, expired, revoked, another device) is expired in the
+ * response, as a denial would, and the request goes on without identity. While the store cannot
+ * answer, the request also goes on without identity but the cookie is kept: it may be fine, and
+ * the login page must keep working during a Redis outage. Never is an unverified identity
+ * attached: inbound x-authflow-* headers are stripped for every route when proxying.
+ */
+export function identifyOptionally(
+  scope: FastifyInstance,
+  dependencies: VerificationDependencies,
+): void {
+  scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    const route = routeOf(request);
+    request.authflowIdentity = null;
+    const outcome = await verifyRequestSession(request, dependencies);
+    if (outcome.kind === 'allow') {
+      await attachIdentity(request, outcome.session, route, dependencies);
+      return;
+    }
+    if (outcome.kind === 'deny' && outcome.reason !== 'unauthenticated') {
+      // Proxied responses carry it too (forward-http merges it with the upstream's cookies).
+      void reply.header('set-cookie', expiredSessionCookie(dependencies.denial.cookieSecure));
+      request.log.info(
+        {
+          event: 'session.ignored',
+          reason: outcome.reason,
+          path: pathOf(request),
+          sessionId: outcome.sessionId,
+          ip: request.ip,
+        },
+        'session cookie not valid; passing without identity',
+      );
+    }
+  });
+}
+
+function routeOf(request: FastifyRequest): ProxyRoute {
+  const route = request.routeOptions.config.authflowRoute;
+  if (route === undefined) throw new Error('verified route without route configuration');
+  return route;
+}
+
+const pathOf = (request: FastifyRequest): string | undefined => request.url.split('?', 1)[0];
+
+/** The one verification both access modes run; they differ only in what they do with it. */
+function verifyRequestSession(
+  request: FastifyRequest,
+  dependencies: VerificationDependencies,
+): Promise<Outcome> {
+  return dependencies.verifier.verify({
+    headers: request.headers,
+    ip: request.ip,
+    requestId: request.id,
+  });
+}
+
+/** What the upstream is told (assertion for its name), and a WebSocket tied to its session. */
+async function attachIdentity(
+  request: FastifyRequest,
+  session: SessionRecord,
+  route: ProxyRoute,
+  dependencies: VerificationDependencies,
+): Promise<void> {
+  const assertion = await dependencies.signer.assertionFor(session, route.upstream);
+  request.authflowIdentity = { session, assertion };
+  if (request.headers.upgrade?.toLowerCase() === 'websocket') {
+    dependencies.websockets.expect(request.raw.socket, session);
+  }
 }
