@@ -42,7 +42,7 @@ export async function startAuthService(
         AUTH_PUBLIC_URL: url,
         REDIS_URL: settings.redisUrl,
         AUTHFLOW_HANDOFF_SECRET: settings.handoffSecret,
-        AUTH_COOKIE_SECURE: 'false',
+        AUTHFLOW_COOKIE_SECURE: 'false',
         AUTH_LOG_LEVEL: 'warn',
         AUTH_OUTBOX_DIR: settings.outboxDir,
         AUTH_SHUTDOWN_DRAIN_MS: '1000',

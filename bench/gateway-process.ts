@@ -102,7 +102,7 @@ export async function startGateway(
         REDIS_URL: settings.redisUrl,
         GATEWAY_HOST: '127.0.0.1',
         GATEWAY_PORT: String(settings.port),
-        GATEWAY_COOKIE_SECURE: 'false',
+        AUTHFLOW_COOKIE_SECURE: 'false',
         AUTHFLOW_HANDOFF_SECRET: settings.handoffSecret,
         GATEWAY_LOG_LEVEL: 'warn',
         GATEWAY_ROUTES_FILE: settings.routesFile,

@@ -25,8 +25,7 @@ const LEVELS: Readonly<Record<number, string>> = { 40: 'warn', 50: 'error', 60: 
  */
 function isExpectedAtStart(entry: object, msg: unknown): boolean {
   if (typeof msg !== 'string') return false;
-  if (/^(GATEWAY_COOKIE_SECURE=false|AUTH_COOKIE_SECURE=false|AUTH_SMTP_URL is not set)/u.test(msg))
-    return true;
+  if (/^(AUTHFLOW_COOKIE_SECURE=false|AUTH_SMTP_URL is not set)/u.test(msg)) return true;
   return (
     msg.startsWith('revocation subscription not live') &&
     Reflect.get(entry, 'state') === 'connecting'

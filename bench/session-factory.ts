@@ -11,7 +11,7 @@ import {
 
 export type RedisClient = ReturnType<typeof createRedisClient>;
 
-/** Cookie name with GATEWAY_COOKIE_SECURE=false. */
+/** Cookie name with AUTHFLOW_COOKIE_SECURE=false. */
 export const GATEWAY_COOKIE_NAME = 'authflow_session';
 
 export async function connectRedis(url: string, name: string): Promise<RedisClient> {

@@ -56,7 +56,7 @@ beforeAll(async () => {
       // The gateway believes the edge, and only the edge, about the client.
       GATEWAY_TRUSTED_PROXIES: '127.0.0.1',
       AUTHFLOW_FINGERPRINT_IP_GRANULARITY: 'exact',
-      GATEWAY_FINGERPRINT_IP: 'enforce',
+      AUTHFLOW_FINGERPRINT_IP: 'enforce',
       GATEWAY_ACCESS_LOG_SAMPLE_RATE: '100',
     },
     dependencies: { logger: createLogger({ service: 'gateway', level: 'info' }, sink) },

@@ -469,19 +469,6 @@ export function checkSharedSettings(
     fail(at('auth'), 'AUTH_ASSERTION_AUDIENCE must be its upstream name, auth');
   }
 
-  // Settings the gateway and auth must agree on (a mismatch breaks sign-in in odd ways).
-  const pairs: [string, string, string][] = [
-    ['GATEWAY_COOKIE_SECURE', 'AUTH_COOKIE_SECURE', 'true'],
-    ['GATEWAY_SESSION_IDLE_TTL_SECONDS', 'AUTH_SESSION_IDLE_TTL_SECONDS', '3600'],
-    ['GATEWAY_SESSION_ABSOLUTE_TTL_SECONDS', 'AUTH_SESSION_ABSOLUTE_TTL_SECONDS', '604800'],
-    ['AUTHFLOW_FINGERPRINT_IP_GRANULARITY', 'AUTHFLOW_FINGERPRINT_IP_GRANULARITY', 'prefix'],
-  ];
-  for (const [gatewayName, authName, fallback] of pairs) {
-    const a = (gateway.get(gatewayName) ?? fallback).toLowerCase();
-    const b = (auth.get(authName) ?? fallback).toLowerCase();
-    if (a !== b) fail(at('gateway/auth'), `${gatewayName} (gateway) and ${authName} (auth) differ`);
-  }
-
   // Signing keys: a compose secret every replica reads.
   const gatewayCompose = asObject(services.gateway);
   const secretTargets = asArray(gatewayCompose.secrets).map((entry) => {

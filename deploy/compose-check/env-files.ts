@@ -5,15 +5,29 @@ import { type EnvFile, readEnvFile } from './env-file.ts';
 import { fail, shown, warn } from './findings.ts';
 import { ENV_DIR, REPO } from './settings.ts';
 
-/** The variables a service reads: its zod schema's keys (and the gateway's routes file). */
+/** Fragments of libs/config a schema may spread in, by the name it spreads. */
+const SHARED_FRAGMENTS: Readonly<Record<string, string>> = {
+  sharedSettingsVariables: 'shared-settings.ts',
+  gatewayAddressVariables: 'gateway-address.ts',
+};
+
+function declaredIn(file: string): string[] {
+  return [...readFileSync(file, 'utf8').matchAll(/^\s+([A-Z][A-Z0-9_]+):\s*env\./gmu)].map(
+    (m) => m[1] ?? '',
+  );
+}
+
+/** The variables a service reads: its zod schema's keys, the shared fragments it spreads in, and
+ * the gateway's routes file. */
 export function knownVariables(service: string): Set<string> | undefined {
   const schema = join(REPO, 'services', service, 'src', 'config', 'config.schema.ts');
   if (!existsSync(schema)) return undefined;
-  const names = new Set(
-    [...readFileSync(schema, 'utf8').matchAll(/^\s+([A-Z][A-Z0-9_]+):\s*env\./gmu)].map(
-      (m) => m[1] ?? '',
-    ),
-  );
+  const names = new Set(declaredIn(schema));
+  const text = readFileSync(schema, 'utf8');
+  for (const [fragment, file] of Object.entries(SHARED_FRAGMENTS)) {
+    if (text.includes(`...${fragment}`))
+      for (const name of declaredIn(join(REPO, 'libs', 'config', 'src', file))) names.add(name);
+  }
   if (service === 'gateway') {
     const routes = join(REPO, 'services', 'gateway', 'config', 'routes.yaml');
     if (existsSync(routes)) {
@@ -26,6 +40,7 @@ export function knownVariables(service: string): Set<string> | undefined {
 
 export function checkEnvFiles(secretFiles: Map<string, EnvFile>): void {
   const consumers: Record<string, string[]> = {
+    'authflow.env': ['gateway', 'auth'],
     'gateway.env': ['gateway'],
     'auth.env': ['auth'],
     'sample-backend.env': ['sample-backend'],

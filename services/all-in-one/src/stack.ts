@@ -51,8 +51,7 @@ export function allInOneEnvironment(env: Env): Record<string, string | undefined
     ...localEdgeOrigins(env),
   ]);
   return {
-    GATEWAY_COOKIE_SECURE: 'false',
-    AUTH_COOKIE_SECURE: 'false',
+    AUTHFLOW_COOKIE_SECURE: 'false',
     AUTHFLOW_HANDOFF_SECRET: randomBytes(32).toString('hex'),
     GATEWAY_PUBLIC_URL: publicUrl,
     AUTH_PUBLIC_URL: publicUrl,

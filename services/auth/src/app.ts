@@ -121,9 +121,12 @@ export async function buildAuthApp(
     collectDefaults: dependencies.collectProcessMetrics ?? true,
   });
   const metrics = new AuthMetrics(app.metrics);
+  // Once per start, with the service's logger: config loading only collects them.
+  for (const { name, replacement, message } of config.deprecations)
+    app.log.warn({ event: 'config.deprecated', setting: name, replacement }, message);
   if (!config.sessions.cookieSecure) {
     app.log.warn(
-      'AUTH_COOKIE_SECURE=false: cookies work over plain HTTP. Use this for local development only.',
+      'AUTHFLOW_COOKIE_SECURE=false: cookies work over plain HTTP. Use this for local development only.',
     );
   }
 
@@ -164,6 +167,7 @@ export async function buildAuthApp(
     verifyAssertion: assertionVerifier(config, dependencies.assertionKeys),
     cookieName: cookies.name,
     ipGranularity: config.sessions.ipGranularity,
+    fingerprintPolicy: config.sessions.fingerprintPolicy,
     logger: app.log,
   });
   const flows = new AccountFlows({

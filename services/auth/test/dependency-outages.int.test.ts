@@ -34,7 +34,7 @@ async function authApp(
   const config = loadAuthConfig({
     AUTHFLOW_HANDOFF_SECRET: TEST_HANDOFF_SECRET,
     AUTH_PUBLIC_URL: ORIGIN,
-    AUTH_COOKIE_SECURE: 'false',
+    AUTHFLOW_COOKIE_SECURE: 'false',
     AUTH_REQUIRE_EMAIL_VERIFICATION: 'false',
     AUTH_ARGON2_MEMORY_KIB: '1024',
     AUTH_ARGON2_ITERATIONS: '1',

@@ -22,7 +22,7 @@ async function authApp(dependencies: Parameters<typeof buildAuthApp>[1]): Promis
   const config = loadAuthConfig({
     AUTHFLOW_HANDOFF_SECRET: TEST_HANDOFF_SECRET,
     AUTH_PUBLIC_URL: ORIGIN,
-    AUTH_COOKIE_SECURE: 'false',
+    AUTHFLOW_COOKIE_SECURE: 'false',
     AUTH_LOG_LEVEL: 'silent',
     AUTH_REQUIRE_EMAIL_VERIFICATION: 'false',
     AUTH_ARGON2_MEMORY_KIB: '1024',

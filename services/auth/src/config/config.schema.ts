@@ -1,6 +1,13 @@
 // The auth service's environment: one zod schema, AUTH_* names plus the shared AUTHFLOW_* and REDIS_URL.
 import { availableParallelism } from 'node:os';
-import { env, gatewayAddressVariables, localGatewayJwksUrl } from '@authflow/config';
+import {
+  checkSharedSettings,
+  env,
+  gatewayAddressVariables,
+  localGatewayJwksUrl,
+  sharedSettingsFrom,
+  sharedSettingsVariables,
+} from '@authflow/config';
 import { sessionCookieName } from '@authflow/sessions';
 import { z } from 'zod';
 
@@ -19,12 +26,10 @@ export const authEnvVariables = z.object({
 
   REDIS_URL: env.redisUrl(),
   AUTH_REDIS_COMMAND_TIMEOUT_MS: env.integer(500, { min: 10, max: 60_000 }),
-  AUTH_SESSION_IDLE_TTL_SECONDS: env.integer(3_600, { min: 1 }),
-  AUTH_SESSION_ABSOLUTE_TTL_SECONDS: env.integer(604_800, { min: 1 }),
   AUTH_MAX_SESSIONS_PER_USER: env.integer(100, { min: 1, max: 10_000 }),
-  AUTH_COOKIE_SECURE: env.boolean(true),
-  AUTHFLOW_FINGERPRINT_IP_GRANULARITY: env.oneOf(['none', 'prefix', 'exact'], 'prefix'),
-  AUTHFLOW_HANDOFF_SECRET: env.secret({ minLength: 32, required: true }),
+  // Session lifetimes, cookie security, fingerprint policy and the handoff secret: the values
+  // the gateway uses too (AUTHFLOW_*, declared once in libs/config).
+  ...sharedSettingsVariables,
   AUTH_DEFAULT_LANDING_PATH: env.string('/app/'),
 
   AUTH_IDENTITY_PROVIDER: env.oneOf(['builtin', 'supabase'], 'builtin'),
@@ -76,13 +81,7 @@ export const authEnvVariables = z.object({
 
 export const authEnvSchema = authEnvVariables
   .superRefine((vars, context) => {
-    if (vars.AUTH_SESSION_ABSOLUTE_TTL_SECONDS < vars.AUTH_SESSION_IDLE_TTL_SECONDS) {
-      context.addIssue({
-        code: 'custom',
-        path: ['AUTH_SESSION_ABSOLUTE_TTL_SECONDS'],
-        message: 'must not be shorter than AUTH_SESSION_IDLE_TTL_SECONDS',
-      });
-    }
+    checkSharedSettings(vars, context);
     if (
       !vars.AUTH_DEFAULT_LANDING_PATH.startsWith('/') ||
       vars.AUTH_DEFAULT_LANDING_PATH.startsWith('//')
@@ -116,6 +115,7 @@ export const authEnvSchema = authEnvVariables
     }
   })
   .transform((vars) => {
+    const shared = sharedSettingsFrom(vars);
     const publicOrigin = new URL(vars.AUTH_PUBLIC_URL).origin;
     return {
       server: {
@@ -131,15 +131,17 @@ export const authEnvSchema = authEnvVariables
       log: { level: vars.AUTH_LOG_LEVEL },
       redis: { url: vars.REDIS_URL, commandTimeoutMs: vars.AUTH_REDIS_COMMAND_TIMEOUT_MS },
       sessions: {
-        idleTtlMs: vars.AUTH_SESSION_IDLE_TTL_SECONDS * 1_000,
-        absoluteTtlMs: vars.AUTH_SESSION_ABSOLUTE_TTL_SECONDS * 1_000,
+        idleTtlMs: shared.sessions.idleTtlMs,
+        absoluteTtlMs: shared.sessions.absoluteTtlMs,
         maxPerUser: vars.AUTH_MAX_SESSIONS_PER_USER,
-        cookieSecure: vars.AUTH_COOKIE_SECURE,
-        cookieName: sessionCookieName(vars.AUTH_COOKIE_SECURE),
-        ipGranularity: vars.AUTHFLOW_FINGERPRINT_IP_GRANULARITY,
+        cookieSecure: shared.sessions.cookieSecure,
+        cookieName: sessionCookieName(shared.sessions.cookieSecure),
+        ipGranularity: shared.fingerprint.ipGranularity,
+        /** The gateway's per-part policy: auth judges a cookie as the gateway does. */
+        fingerprintPolicy: shared.fingerprint.policy,
       },
       handoff: {
-        secret: vars.AUTHFLOW_HANDOFF_SECRET ?? '',
+        secret: shared.handoffSecret,
         defaultLandingPath: vars.AUTH_DEFAULT_LANDING_PATH,
       },
       identity: {

@@ -1,11 +1,27 @@
 // Loads the auth service's configuration from the environment, every problem reported together.
-import { type DeepReadonly, loadConfig } from '@authflow/config';
+import {
+  authDeprecatedNames,
+  type DeepReadonly,
+  type Deprecation,
+  deepFreeze,
+  loadConfigWithDeprecatedNames,
+} from '@authflow/config';
 import { type AuthConfig as ParsedConfig, authEnvSchema } from './config.schema.js';
 
-export type AuthConfig = DeepReadonly<ParsedConfig>;
+export type AuthConfig = DeepReadonly<
+  ParsedConfig & {
+    /** Old setting names found in the environment; the app logs one warning for each at start. */
+    deprecations: readonly Deprecation[];
+  }
+>;
 
 export function loadAuthConfig(
   environment: Readonly<Record<string, string | undefined>>,
 ): AuthConfig {
-  return loadConfig(authEnvSchema, environment);
+  const { config, deprecations } = loadConfigWithDeprecatedNames(
+    authEnvSchema,
+    environment,
+    authDeprecatedNames,
+  );
+  return deepFreeze({ ...config, deprecations });
 }

@@ -39,7 +39,12 @@ describe('createMailer', () => {
         fields: { folder },
         message: expect.stringMatching(/Never run like this in production/u),
       });
-      expect(await readdir(folder)).toHaveLength(1);
+      // The message as sent (.eml) and its decoded text beside it (.txt).
+      const files = await readdir(folder);
+      expect(files.map((name) => name.slice(name.lastIndexOf('.'))).sort()).toEqual([
+        '.eml',
+        '.txt',
+      ]);
     } finally {
       await mailer.close();
       await rm(folder, { recursive: true, force: true });

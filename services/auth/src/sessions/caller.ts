@@ -2,8 +2,8 @@
 import { type AssertionVerifier } from '@authflow/gateway-assertion';
 import {
   computeFingerprint,
-  DEFAULT_FINGERPRINT_POLICY,
   fingerprintInputFromHeaders,
+  type FingerprintPolicy,
   type IpGranularity,
 } from '@authflow/fingerprint';
 import {
@@ -28,6 +28,8 @@ export interface CallerResolverOptions {
   readonly verifyAssertion: AssertionVerifier;
   readonly cookieName: string;
   readonly ipGranularity: IpGranularity;
+  /** The gateway's policy (AUTHFLOW_FINGERPRINT_*): a part it only observes never revokes here. */
+  readonly fingerprintPolicy: FingerprintPolicy;
   readonly logger: FastifyBaseLogger;
 }
 
@@ -90,7 +92,7 @@ export class CallerResolver {
       fingerprint: computeFingerprint(fingerprintInputFromHeaders(request.headers, request.ip), {
         ipGranularity: this.#options.ipGranularity,
       }),
-      policy: DEFAULT_FINGERPRINT_POLICY,
+      policy: this.#options.fingerprintPolicy,
       now: Date.now(),
     });
     if (verdict.ok) return { session: verdict.session, via: 'cookie' };

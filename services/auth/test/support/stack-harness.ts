@@ -38,6 +38,7 @@ export interface Stack {
 export interface StackOptions {
   readonly redisUrl: string;
   readonly authEnv?: Readonly<Record<string, string>>;
+  readonly gatewayEnv?: Readonly<Record<string, string>>;
   readonly authDependencies?: AuthDependencies;
 }
 
@@ -54,7 +55,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const authConfig = loadAuthConfig({
     AUTH_PORT: '0',
     AUTH_LOG_LEVEL: 'silent',
-    AUTH_COOKIE_SECURE: 'false',
+    AUTHFLOW_COOKIE_SECURE: 'false',
     AUTH_PUBLIC_URL: gatewayUrl,
     AUTH_TRUSTED_PROXIES: '127.0.0.1',
     AUTH_DATA_DIR: await mkdtemp(join(tmpdir(), 'authflow-auth-')),
@@ -77,7 +78,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     authUrl,
     backendUrl: backend.url,
     port: gatewayPort,
-    env: { GATEWAY_TRUSTED_PROXIES: '127.0.0.1' },
+    env: { GATEWAY_TRUSTED_PROXIES: '127.0.0.1', ...options.gatewayEnv },
   });
   return {
     gateway,
