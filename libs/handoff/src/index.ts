@@ -7,3 +7,4 @@ export {
   signHandoff,
   verifyHandoff,
 } from './handoff.js';
+export { DEFAULT_LOGIN_PATH, loginRedirect, type LoginRedirectOptions } from './login-redirect.js';

@@ -5,6 +5,7 @@ import type { AccountFlows } from '../flows/account-flows.js';
 import { preparePasswordStrength } from '../identity/builtin/password-strength.js';
 import { requireJson, requireSameOrigin } from '../security/request-origin.js';
 import type { SessionCookies } from '../sessions/session-cookies.js';
+import type { SignOut } from '../sessions/sign-out.js';
 import {
   forgotPasswordBody,
   resetPasswordBody,
@@ -14,10 +15,12 @@ import {
   tokenQuery,
 } from './schemas.js';
 import { parseInput } from './validation.js';
+import { clientFactsOf } from './client-facts.js';
 
 export interface SimpleAuthRoutesOptions {
   readonly flows: AccountFlows;
   readonly cookies: SessionCookies;
+  readonly signOut: SignOut;
   readonly allowedOrigins: readonly string[];
 }
 
@@ -56,29 +59,40 @@ export function simpleAuthRoutes(
   };
 
   app.post(`${PREFIX}/signup`, guarded, async (request, reply) => {
-    await flows.signUp(parseInput(signUpBody, request.body), request);
+    await flows.signUp(parseInput(signUpBody, request.body), clientFactsOf(request));
     return reply.code(202).send(SIGNUP_ACCEPTED);
   });
 
   app.post(`${PREFIX}/signin`, guarded, async (request, reply) => {
-    const signedIn = await flows.signIn(parseInput(signInBody, request.body), request);
+    const signedIn = await flows.signIn(
+      parseInput(signInBody, request.body),
+      clientFactsOf(request),
+    );
     cookies.set(reply, signedIn.token);
     return { user: publicUser(signedIn.user), redirect_to: signedIn.redirectTo };
   });
 
+  // The cookie is expired even when no session was found to end: the gateway may have judged
+  // it bad already (and then sent no assertion), and a signed-out browser must not keep it.
   app.post(`${PREFIX}/logout`, guarded, async (request, reply) => {
-    await flows.logout(request);
+    await options.signOut.end(request);
     cookies.expire(reply);
     return reply.code(204).send();
   });
 
   app.post(`${PREFIX}/forgot-password`, guarded, async (request, reply) => {
-    await flows.requestPasswordReset(parseInput(forgotPasswordBody, request.body).email, request);
+    await flows.requestPasswordReset(
+      parseInput(forgotPasswordBody, request.body).email,
+      clientFactsOf(request),
+    );
     return reply.code(202).send(RESET_ACCEPTED);
   });
 
   app.post(`${PREFIX}/reset-password/update`, guarded, async (request) => {
-    const user = await flows.resetPassword(parseInput(resetPasswordBody, request.body), request);
+    const user = await flows.resetPassword(
+      parseInput(resetPasswordBody, request.body),
+      clientFactsOf(request),
+    );
     return { status: 'password_changed', user: publicUser(user) };
   });
 
@@ -89,7 +103,10 @@ export function simpleAuthRoutes(
     const query = tokenQuery.safeParse(request.query);
     if (wantsPage && !query.success)
       return reply.redirect('/auth/email-verified?status=invalid', 303);
-    const verified = flows.verifyEmail(parseInput(tokenQuery, request.query).token, request);
+    const verified = flows.verifyEmail(
+      parseInput(tokenQuery, request.query).token,
+      clientFactsOf(request),
+    );
     if (!wantsPage) return { status: 'verified', user: publicUser(await verified) };
     const ok = await verified.then(
       () => true,
@@ -120,13 +137,17 @@ export function simpleAuthRoutes(
 
   app.delete(`${PREFIX}/sessions/:id`, guarded, async (request, reply) => {
     const caller = await flows.callers.require(request);
-    await flows.revokeSession(caller, parseInput(sessionIdParams, request.params).id, request);
+    await flows.revokeSession(
+      caller,
+      parseInput(sessionIdParams, request.params).id,
+      clientFactsOf(request),
+    );
     return reply.code(204).send();
   });
 
   app.post(`${PREFIX}/logout-others`, guarded, async (request) => {
     const caller = await flows.callers.require(request);
-    return { revoked: await flows.revokeOthers(caller, request) };
+    return { revoked: await flows.revokeOthers(caller, clientFactsOf(request)) };
   });
 
   app.post(`${PREFIX}/logout-all`, guarded, async (request, reply) => {

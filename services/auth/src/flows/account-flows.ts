@@ -1,9 +1,10 @@
-// What the auth service does, once, for both its JSON API and its pages.
+// What the auth service does, once, for both its JSON API and its pages: plain inputs in, a
+// result or an error out. No HTTP here; errors are mapped to codes once, by the error handler.
 import { verifyHandoff } from '@authflow/handoff';
-import type { SessionRecord, SessionStore } from '@authflow/sessions';
-import type { FastifyRequest } from 'fastify';
+import type { CreatedSession, SessionRecord, SessionStore } from '@authflow/sessions';
+import type { FastifyBaseLogger } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import { authErrors } from '../errors/auth-errors.js';
-import { identityErrorToAuthError } from '../errors/identity-errors.js';
 import {
   type IdentityProvider,
   type IdentityUser,
@@ -15,13 +16,37 @@ import { loginThrottledError } from '../security/login-refusal.js';
 import type { LoginThrottle } from '../security/login-throttle.js';
 import { requireStrongPassword } from '../security/require-strong-password.js';
 import type { Caller, CallerResolver } from '../sessions/caller.js';
-import type { SessionIssuer } from '../sessions/session-issuer.js';
+
+/**
+ * What a flow knows of the client: facts the route gathered, not the HTTP request. `ip` is the
+ * address derived behind the trusted proxies (as the gateway derives it); the headers hold the
+ * user agent and the other fingerprint inputs.
+ */
+export interface ClientFacts {
+  readonly ip: string;
+  /** The request id, handed to the identity provider. */
+  readonly id: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The request's logger: audit events carry its request id. */
+  readonly log: FastifyBaseLogger;
+}
+
+/** Where a flow writes its audit event. */
+export type AuditTrail = Pick<ClientFacts, 'log'>;
+
+/**
+ * Opens a session bound to the client's device: `SessionIssuer` (sessions/session-issuer.ts),
+ * which reads only the client's headers, ip and log.
+ */
+export interface SessionOpener {
+  issue(user: IdentityUser, client: ClientFacts): Promise<CreatedSession>;
+}
 
 export interface AccountFlowsOptions {
   readonly provider: IdentityProvider;
   readonly store: SessionStore;
   readonly throttle: LoginThrottle;
-  readonly issuer: SessionIssuer;
+  readonly issuer: SessionOpener;
   readonly callers: CallerResolver;
   readonly metrics: AuthMetrics;
   readonly handoff: { readonly secret: string; readonly defaultLandingPath: string };
@@ -42,18 +67,16 @@ export class AccountFlows {
     this.#options = options;
   }
 
+  /** Routes resolve the caller (from the gateway's assertion) before calling a flow with it. */
   get callers(): CallerResolver {
     return this.#options.callers;
   }
 
-  async signUp(input: { email: string; password: string }, request: FastifyRequest): Promise<void> {
+  async signUp(input: { email: string; password: string }, client: ClientFacts): Promise<void> {
     // Before any provider is called (Supabase included): the refusal explains itself.
     requireStrongPassword(input.password, { email: input.email });
-    await this.#identity(() => this.#options.provider.signUp(input, contextOf(request)));
-    request.log.info(
-      { audit: true, event: 'signup.requested', ip: request.ip },
-      'sign-up requested',
-    );
+    await this.#options.provider.signUp(input, contextOf(client));
+    client.log.info({ audit: true, event: 'signup.requested', ip: client.ip }, 'sign-up requested');
   }
 
   /**
@@ -62,34 +85,34 @@ export class AccountFlows {
    */
   async signIn(
     input: { email: string; password: string; next?: string | undefined },
-    request: FastifyRequest,
+    client: ClientFacts,
   ): Promise<SignedIn> {
-    const keys = { account: input.email, ip: request.ip };
+    const keys = { account: input.email, ip: client.ip };
     const state = await this.#options.throttle.check(keys);
     if (state.blocked) {
       this.#options.metrics.logins.inc({ outcome: 'rate_limited' });
-      request.log.warn(
-        { audit: true, event: 'login.refused', reason: 'rate_limited', ip: request.ip },
+      client.log.warn(
+        { audit: true, event: 'login.refused', reason: 'rate_limited', ip: client.ip },
         'sign-in refused: too many failures',
       );
       throw loginThrottledError(state.retryAfterMs);
     }
     let user: IdentityUser;
     try {
-      user = await this.#options.provider.signIn(input, contextOf(request));
+      user = await this.#options.provider.signIn(input, contextOf(client));
     } catch (error) {
       if (isIdentityError(error, 'invalid_credentials'))
         await this.#options.throttle.recordFailure(keys);
       const code = isIdentityError(error) ? error.code : 'error';
       this.#options.metrics.logins.inc({ outcome: code });
-      request.log.info(
-        { audit: true, event: 'login.failed', reason: code, ip: request.ip },
+      client.log.info(
+        { audit: true, event: 'login.failed', reason: code, ip: client.ip },
         'sign-in failed',
       );
-      throw isIdentityError(error) ? identityErrorToAuthError(error) : error;
+      throw error;
     }
     await this.#options.throttle.recordSuccess(keys);
-    const { token, session } = await this.#options.issuer.issue(user, request);
+    const { token, session } = await this.#options.issuer.issue(user, client);
     this.#options.metrics.logins.inc({ outcome: 'ok' });
     return { user, token, session, redirectTo: this.landingFor(input.next) };
   }
@@ -101,36 +124,10 @@ export class AccountFlows {
     return verdict.ok ? verdict.path : this.#options.handoff.defaultLandingPath;
   }
 
-  /** Ends the caller's session if there is one; signing out twice is not an error. */
-  async logout(request: FastifyRequest): Promise<void> {
-    let caller: Caller | null;
-    try {
-      caller = await this.#options.callers.resolve(request);
-    } catch (error) {
-      // An unknown or already-ended session: nothing to end.
-      if ((error as { statusCode?: number }).statusCode === 401) return;
-      throw error;
-    }
-    if (caller === null) return;
-    await this.#options.store.revoke(caller.session.id);
-    request.log.info(
-      {
-        audit: true,
-        event: 'session.revoked',
-        reason: 'logout',
-        sessionId: caller.session.id,
-        userId: caller.session.userId,
-      },
-      'signed out',
-    );
-  }
-
-  async requestPasswordReset(email: string, request: FastifyRequest): Promise<void> {
-    await this.#identity(() =>
-      this.#options.provider.requestPasswordReset({ email }, contextOf(request)),
-    );
-    request.log.info(
-      { audit: true, event: 'password_reset.requested', ip: request.ip },
+  async requestPasswordReset(email: string, client: ClientFacts): Promise<void> {
+    await this.#options.provider.requestPasswordReset({ email }, contextOf(client));
+    client.log.info(
+      { audit: true, event: 'password_reset.requested', ip: client.ip },
       'password reset requested',
     );
   }
@@ -138,34 +135,32 @@ export class AccountFlows {
   /** A new password ends every session of the account, here and at the provider. */
   async resetPassword(
     input: { token: string; password: string },
-    request: FastifyRequest,
+    client: ClientFacts,
   ): Promise<IdentityUser> {
     // The account is known only once the token is spent, so its address is not an input here.
     requireStrongPassword(input.password);
-    const user = await this.#identity(() =>
-      this.#options.provider.resetPassword(input, contextOf(request)),
-    );
+    const user = await this.#options.provider.resetPassword(input, contextOf(client));
     const revoked = await this.#options.store.revokeAllForUser(user.id);
-    await this.#endProviderSessions(user.id, request);
-    request.log.info(
+    await this.#endProviderSessions(user.id, client);
+    client.log.info(
       {
         audit: true,
         event: 'password.changed',
         userId: user.id,
         revokedSessions: revoked.length,
-        ip: request.ip,
+        ip: client.ip,
       },
       'password reset',
     );
     return user;
   }
 
-  verifyEmail(token: string, request: FastifyRequest): Promise<IdentityUser> {
-    return this.#identity(() => this.#options.provider.verifyEmail({ token }, contextOf(request)));
+  verifyEmail(token: string, client: ClientFacts): Promise<IdentityUser> {
+    return this.#options.provider.verifyEmail({ token }, contextOf(client));
   }
 
   async currentUser(caller: Caller): Promise<IdentityUser> {
-    const user = await this.#identity(() => this.#options.provider.getUser(caller.session.userId));
+    const user = await this.#options.provider.getUser(caller.session.userId);
     if (user === null) {
       await this.#options.store.revokeAllForUser(caller.session.userId);
       throw authErrors.create('session_invalid');
@@ -178,10 +173,10 @@ export class AccountFlows {
   }
 
   /** Ends one of the caller's own sessions; someone else's id is "not found". */
-  async revokeSession(caller: Caller, sessionId: string, request: FastifyRequest): Promise<void> {
+  async revokeSession(caller: Caller, sessionId: string, audit: AuditTrail): Promise<void> {
     if (!(await this.#options.store.revoke(sessionId, { userId: caller.session.userId })))
       throw authErrors.create('not_found');
-    request.log.info(
+    audit.log.info(
       {
         audit: true,
         event: 'session.revoked',
@@ -193,12 +188,12 @@ export class AccountFlows {
     );
   }
 
-  async revokeOthers(caller: Caller, request: FastifyRequest): Promise<number> {
+  async revokeOthers(caller: Caller, audit: AuditTrail): Promise<number> {
     const revoked = await this.#options.store.revokeOthers(
       caller.session.userId,
       caller.session.id,
     );
-    request.log.info(
+    audit.log.info(
       {
         audit: true,
         event: 'session.revoked',
@@ -211,10 +206,10 @@ export class AccountFlows {
     return revoked.length;
   }
 
-  async revokeAll(caller: Caller, request: FastifyRequest): Promise<number> {
+  async revokeAll(caller: Caller, audit: AuditTrail): Promise<number> {
     const revoked = await this.#options.store.revokeAllForUser(caller.session.userId);
-    await this.#endProviderSessions(caller.session.userId, request);
-    request.log.info(
+    await this.#endProviderSessions(caller.session.userId, audit);
+    audit.log.info(
       {
         audit: true,
         event: 'session.revoked',
@@ -227,22 +222,14 @@ export class AccountFlows {
     return revoked.length;
   }
 
-  async #endProviderSessions(userId: string, request: FastifyRequest): Promise<void> {
+  async #endProviderSessions(userId: string, audit: AuditTrail): Promise<void> {
     // AuthFlow's own sessions are already gone; a provider hiccup must not undo that answer.
     await this.#options.provider.endAllSessions(userId).catch((error: unknown) => {
-      request.log.error({ err: error, userId }, 'could not end the provider sessions');
+      audit.log.error({ err: error, userId }, 'could not end the provider sessions');
     });
-  }
-
-  async #identity<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      throw isIdentityError(error) ? identityErrorToAuthError(error) : error;
-    }
   }
 }
 
-function contextOf(request: FastifyRequest): RequestContext {
-  return { ip: request.ip, requestId: request.id };
+function contextOf(client: ClientFacts): RequestContext {
+  return { ip: client.ip, requestId: client.id };
 }

@@ -1,8 +1,8 @@
 // Draws a mail's HTML body: nested tables with inline styles (what mail clients render reliably),
 // and every value that reaches the markup goes through escapeHtml, constants excepted.
+import { escapeHtml as e } from '@authflow/html';
 import type { Branding } from '../branding.js';
 import type { MailAction, MailContent } from './compose-mail.js';
-import { escapeHtml as e } from './escape-html.js';
 
 const FALLBACK_COLOR = '#2563eb';
 const FONT = "-apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";

@@ -1,6 +1,6 @@
 // The generic error page: a failed CSRF check, too many attempts, anything without its own page.
+import { html } from '@authflow/html';
 import { AUTH_PATHS } from './auth-paths.js';
-import { html } from './html.js';
 import { renderLayout } from './layout.js';
 import type { PageContext } from './page-context.js';
 

@@ -1,5 +1,5 @@
 // Accessible form building blocks: labelled fields wired to their hints and errors, alerts, buttons.
-import { html, type HtmlValue, type SafeHtml } from './html.js';
+import { html, type HtmlValue, type SafeHtml } from '@authflow/html';
 import type { FieldErrors, FieldName } from './page-context.js';
 
 /** The shortest password the hint promises; also set as `minlength` on new-password fields. */

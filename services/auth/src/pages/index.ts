@@ -1,5 +1,5 @@
 // The auth service's server-rendered pages: one function per page, the stylesheet, the html tag.
-export { escapeHtml, html, trustedHtml, type HtmlValue, type SafeHtml } from './html.js';
+export { html, type SafeHtml } from '@authflow/html';
 export type { FieldErrors, FieldName, PageContext } from './page-context.js';
 export { AUTH_PATHS } from './auth-paths.js';
 export { PASSWORD_HINT, PASSWORD_MIN_LENGTH } from './forms.js';

@@ -1,5 +1,5 @@
+import { html } from '@authflow/html';
 import { describe, expect, it } from 'vitest';
-import { html } from './html.js';
 import { isUsableLogoUrl, renderLayout } from './layout.js';
 import { BRANDING } from './test-support/fixtures.js';
 import { findTags, textOf } from './test-support/markup.js';

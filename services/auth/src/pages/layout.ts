@@ -1,6 +1,6 @@
 // The document every page shares: head, branded header, main card with its heading, footer.
+import { html, type SafeHtml } from '@authflow/html';
 import type { Branding } from '../branding.js';
-import { html, type SafeHtml } from './html.js';
 
 export const STYLESHEET_PATH = '/auth/static/style.css';
 

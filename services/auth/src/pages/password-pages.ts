@@ -1,4 +1,5 @@
 // Pages for a forgotten password: request a link, confirmation, choose a new one, done.
+import { html } from '@authflow/html';
 import { AUTH_PATHS } from './auth-paths.js';
 import {
   PASSWORD_HINT,
@@ -10,7 +11,6 @@ import {
   renderPostForm,
   renderSubmitButton,
 } from './forms.js';
-import { html } from './html.js';
 import { renderLayout } from './layout.js';
 import type { FieldErrors, PageContext } from './page-context.js';
 

@@ -1,7 +1,7 @@
 // The session inventory: where the account is signed in, with a way to sign each device out.
+import { html, type SafeHtml } from '@authflow/html';
 import { AUTH_PATHS } from './auth-paths.js';
 import { renderHiddenField, renderNotice, renderPostForm, renderSubmitButton } from './forms.js';
-import { html, type SafeHtml } from './html.js';
 import { renderLayout } from './layout.js';
 import type { PageContext } from './page-context.js';
 

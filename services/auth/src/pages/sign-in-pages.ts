@@ -1,4 +1,5 @@
 // Pages for signing in and out: the login form and the signed-out confirmation.
+import { html } from '@authflow/html';
 import { AUTH_PATHS, withNext } from './auth-paths.js';
 import {
   hasText,
@@ -9,7 +10,6 @@ import {
   renderPostForm,
   renderSubmitButton,
 } from './forms.js';
-import { html } from './html.js';
 import { renderLayout } from './layout.js';
 import type { PageContext } from './page-context.js';
 

@@ -1,4 +1,5 @@
 // Pages for creating an account: the signup form, "check your email", and the verification result.
+import { html } from '@authflow/html';
 import { AUTH_PATHS, withNext } from './auth-paths.js';
 import {
   PASSWORD_HINT,
@@ -11,7 +12,6 @@ import {
   renderPostForm,
   renderSubmitButton,
 } from './forms.js';
-import { html } from './html.js';
 import { renderLayout } from './layout.js';
 import type { FieldErrors, PageContext } from './page-context.js';
 

@@ -1,5 +1,5 @@
 // Renders a denial the way the client can use it: a login redirect for browsers, JSON for APIs.
-import { signHandoff } from '@authflow/handoff';
+import { loginRedirect } from '@authflow/handoff';
 import { expiredSessionCookie } from '@authflow/sessions';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { gatewayErrors } from '../errors/gateway-errors.js';
@@ -16,11 +16,7 @@ export interface DenialSettings {
 
 /** Where to send someone to sign in and come back to `returnTo` (a signed, 5-minute handoff). */
 export function loginUrl(settings: DenialSettings, returnTo: string): string {
-  try {
-    return `${settings.loginPath}?next=${encodeURIComponent(signHandoff(returnTo, settings.handoffSecret))}`;
-  } catch {
-    return settings.loginPath;
-  }
+  return loginRedirect(returnTo, settings.handoffSecret, { loginPath: settings.loginPath });
 }
 
 /**

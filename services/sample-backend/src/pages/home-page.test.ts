@@ -1,7 +1,6 @@
 import type { AssertionIdentity } from '@authflow/gateway-assertion';
 import { describe, expect, it } from 'vitest';
 import { renderHomePage } from './home-page.js';
-import { escapeHtml, html } from './html.js';
 
 const identity: AssertionIdentity = {
   userId: 'user-42',
@@ -14,19 +13,6 @@ const identity: AssertionIdentity = {
   issuedAt: 1_700_000_000,
   expiresAt: 1_700_000_060,
 };
-
-describe('escapeHtml and html', () => {
-  it('escapes the characters that end text or an attribute', () => {
-    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe(
-      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
-    );
-  });
-
-  it('escapes values but not nested templates', () => {
-    const inner = html`<b>${'<i>'}</b>`;
-    expect(html`<p>${inner}${['<', 1]}</p>`.toString()).toBe('<p><b>&lt;i&gt;</b>&lt;1</p>');
-  });
-});
 
 describe('the home page', () => {
   it('greets the user and shows the identity', () => {

@@ -1,7 +1,7 @@
 // The page at /app/: who the gateway says you are, where to go next, and a WebSocket echo demo.
 import type { AssertionIdentity } from '@authflow/gateway-assertion';
 import { APP_PATHS, AUTH_PATHS } from '../app-paths.js';
-import { html, type Markup } from './html.js';
+import { html, type SafeHtml } from '@authflow/html';
 import { describeSignInMethods } from './sign-in-methods.js';
 
 /**
@@ -19,7 +19,7 @@ export const HOME_PAGE_HEADERS = {
   'cache-control': 'no-store',
 } as const;
 
-function listOrNone(values: readonly string[]): Markup {
+function listOrNone(values: readonly string[]): SafeHtml {
   return values.length === 0
     ? html`<em>none</em>`
     : html`${values.map((value, index) => html`${index > 0 ? ', ' : ''}<code>${value}</code>`)}`;

@@ -8,6 +8,21 @@ describe('escapeHtml', () => {
     );
   });
 
+  it.each([
+    ['&', '&amp;'],
+    ['<', '&lt;'],
+    ['>', '&gt;'],
+    ['"', '&quot;'],
+    ["'", '&#39;'],
+    ['`', '&#96;'],
+  ])('escapes %s as %s', (character, entity) => {
+    expect(escapeHtml(`a${character}b${character}`)).toBe(`a${entity}b${entity}`);
+  });
+
+  it('escapes an existing entity again (text is text, never markup)', () => {
+    expect(escapeHtml('&lt;')).toBe('&amp;lt;');
+  });
+
   it('leaves ordinary text alone', () => {
     expect(escapeHtml('Chrome 131 on macOS · 203.0.113.7')).toBe(
       'Chrome 131 on macOS · 203.0.113.7',
@@ -38,6 +53,14 @@ describe('html', () => {
     const items: HtmlValue[] = ['<one>', html`<li>two</li>`, false, null, undefined, [3, '&']];
     // prettier-ignore
     expect(html`<ul>${items}</ul>`.toString()).toBe('<ul>&lt;one&gt;<li>two</li>3&amp;</ul>');
+  });
+
+  // Regression: two of the three escapers this one replaced let a backtick through.
+  it('escapes a backtick in an attribute value', () => {
+    // prettier-ignore
+    expect(html`<input value="${'`onfocus=alert(1)'}">`.toString()).toBe(
+      '<input value="&#96;onfocus=alert(1)">',
+    );
   });
 
   it('renders numbers as text', () => {

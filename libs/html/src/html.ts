@@ -1,4 +1,5 @@
-// The XSS boundary for every page: a template tag that escapes each interpolated value.
+// The XSS boundary for every page and mail body: one escaper, and a template tag that applies it
+// to each interpolated value.
 
 /**
  * Markup that is safe to place in a page as is. Only this module creates it (the class is
@@ -38,8 +39,8 @@ const ESCAPES: Readonly<Record<string, string>> = {
 
 /**
  * Escapes text for an element body or a quoted attribute value. Quotes of both kinds are
- * escaped so a value cannot end its attribute; the backtick because old engines treated it
- * as an attribute quote.
+ * escaped so a value cannot end its attribute; the backtick because old engines (Internet
+ * Explorer) treated it as an attribute quote. The only HTML escaper in AuthFlow.
  */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"'`]/gu, (character) => ESCAPES[character] ?? character);
