@@ -9,6 +9,7 @@ export {
   type SessionCookieAttributes,
   sessionCookieAttributes,
   sessionCookieName,
+  sessionIdFromCookieHeader,
 } from './session-cookie.js';
 export { MemorySessionStore, type MemorySessionStoreOptions } from './memory-session-store.js';
 export {

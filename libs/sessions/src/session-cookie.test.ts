@@ -5,7 +5,9 @@ import {
   removeCookie,
   sessionCookieAttributes,
   sessionCookieName,
+  sessionIdFromCookieHeader,
 } from './session-cookie.js';
+import { generateSessionToken, sessionIdFromToken } from './session-token.js';
 
 describe('session cookie', () => {
   it('is named per mode', () => {
@@ -52,5 +54,24 @@ describe('session cookie', () => {
     ['x=1', 'x=1'],
   ])('removes it from %j', (header, expected) => {
     expect(removeCookie(header, 'authflow_session')).toBe(expected);
+  });
+
+  it('names the session of a well-formed token in a Cookie header, and nothing else', () => {
+    const token = generateSessionToken();
+    const id = sessionIdFromToken(token);
+    const name = 'authflow_session';
+    expect(sessionIdFromCookieHeader(`theme=dark; ${name}=${token}`, name)).toBe(id);
+    expect(
+      sessionIdFromCookieHeader(`${name}=${token}`, '__Host-authflow_session'),
+    ).toBeUndefined();
+    for (const header of [
+      undefined,
+      '',
+      'theme=dark',
+      `${name}=`,
+      `${name}=${token}x`,
+      `${name}=a.b`,
+    ])
+      expect(sessionIdFromCookieHeader(header, name)).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
 // The session cookie (DESIGN.md §5): its names, attributes, and fast read/strip on raw headers.
+import { isWellFormedSessionToken, sessionIdFromToken } from './session-token.js';
 
 /** Secure mode: the `__Host-` prefix makes browsers insist on Secure, Path=/ and no Domain. */
 export const SECURE_SESSION_COOKIE = '__Host-authflow_session';
@@ -59,4 +60,20 @@ export function removeCookie(header: string | undefined, name: string): string |
     })
     .map((pair) => pair.trim());
   return kept.length === 0 ? undefined : kept.join('; ');
+}
+
+/**
+ * The id of the session a `Cookie` header's session cookie names, when it holds a well-formed
+ * token; otherwise `undefined`. Nothing is looked up and nothing is judged: this says which
+ * session the bearer holds a token for, never whether it is good (the gateway alone decides
+ * that). Auth uses it for one thing: a sign-out ends the session whose token it was shown.
+ */
+export function sessionIdFromCookieHeader(
+  header: string | undefined,
+  cookieName: string,
+): string | undefined {
+  const token = readCookie(header, cookieName);
+  return token !== undefined && isWellFormedSessionToken(token)
+    ? sessionIdFromToken(token)
+    : undefined;
 }

@@ -31,13 +31,8 @@ const session: SessionRecord = {
   deviceLabel: 'Chrome 131 on macOS',
   aal: 'aal1',
 };
-const verify = (
-  presented: FingerprintInput,
-  found: SessionRecord | null = session,
-  hasToken = true,
-) =>
+const verify = (presented: FingerprintInput, found: SessionRecord | null = session) =>
   verifySession({
-    hasToken,
     session: found,
     fingerprint: computeFingerprint(presented, options),
     policy: DEFAULT_FINGERPRINT_POLICY,
@@ -47,10 +42,6 @@ const verify = (
 describe('verifySession', () => {
   it('allows the same browser', () => {
     expect(verify(browser)).toEqual({ ok: true, session, observed: [] });
-  });
-
-  it('denies a request without a token as unauthenticated', () => {
-    expect(verify(browser, null, false)).toEqual({ ok: false, reason: 'unauthenticated' });
   });
 
   it('denies an unknown or expired session as session_invalid', () => {

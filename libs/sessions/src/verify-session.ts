@@ -17,7 +17,7 @@ export type Verdict =
       /** Parts that differ under an `observe` policy: allowed, but logged and counted. */
       readonly observed: readonly FingerprintPart[];
     }
-  | { readonly ok: false; readonly reason: 'unauthenticated' | 'session_invalid' }
+  | { readonly ok: false; readonly reason: 'session_invalid' }
   | {
       readonly ok: false;
       readonly reason: 'fingerprint_mismatch';
@@ -25,8 +25,11 @@ export type Verdict =
     };
 
 export interface VerificationInput {
-  /** False when the request carried no (well-formed) session cookie. */
-  readonly hasToken: boolean;
+  /**
+   * @deprecated Ignored: callers verify only requests that carry a token (a missing cookie is
+   * denied as `unauthenticated` before a lookup). Goes once auth's caller stops passing it.
+   */
+  readonly hasToken?: true;
   /** The session the token points to, or null when the store has none. */
   readonly session: SessionRecord | null;
   readonly fingerprint: Fingerprint;
@@ -35,7 +38,6 @@ export interface VerificationInput {
 }
 
 export function verifySession(input: VerificationInput): Verdict {
-  if (!input.hasToken) return { ok: false, reason: 'unauthenticated' };
   const { session } = input;
   if (session === null || session.absoluteExpiresAt <= input.now)
     return { ok: false, reason: 'session_invalid' };

@@ -53,7 +53,8 @@ import {
 import { CallerResolver } from './sessions/caller.js';
 import { SessionIssuer } from './sessions/session-issuer.js';
 import { sessionCookies } from './sessions/session-cookies.js';
-import { pageRoutes } from './web/page-routes.js';
+import { SignOut } from './sessions/sign-out.js';
+import { pageRoutes, renderPageError } from './web/index.js';
 
 export interface AuthDependencies {
   /** A store to share (all-in-one mode); otherwise the service connects to REDIS_URL. */
@@ -113,6 +114,8 @@ export async function buildAuthApp(
       notFoundCode: 'not_found',
       internalCode: 'internal_error',
       mapError: mapAuthError,
+      // Errors on the /auth/ pages are pages, not JSON.
+      render: renderPageError,
     }),
   );
   acceptStrictJson(app);
@@ -166,8 +169,6 @@ export async function buildAuthApp(
     store,
     verifyAssertion: assertionVerifier(config, dependencies.assertionKeys),
     cookieName: cookies.name,
-    ipGranularity: config.sessions.ipGranularity,
-    fingerprintPolicy: config.sessions.fingerprintPolicy,
     logger: app.log,
   });
   const flows = new AccountFlows({
@@ -185,6 +186,8 @@ export async function buildAuthApp(
     metrics,
     handoff: config.handoff,
   });
+
+  const signOut = new SignOut({ callers, store });
 
   await app.register(healthPlugin, {
     timeoutMs: 2_000,
@@ -204,11 +207,13 @@ export async function buildAuthApp(
   await app.register(simpleAuthRoutes, {
     flows,
     cookies,
+    signOut,
     allowedOrigins: config.server.allowedOrigins,
   });
   await app.register(pageRoutes, {
     flows,
     cookies,
+    signOut,
     branding: config.branding,
     allowedOrigins: config.server.allowedOrigins,
     handoffSecret: config.handoff.secret,

@@ -198,7 +198,8 @@ describe('Redis unreachable', () => {
   it('answers sign-in 503 session_store_unavailable with Retry-After, never a 500, and recovers', async () => {
     const email = `redis-${Date.now()}@example.com`;
     expect((await post(app, 'signup', { email, password: PASSWORD })).statusCode).toBe(202);
-    expect((await post(app, 'signin', { email, password: PASSWORD })).statusCode).toBe(200);
+    const signedIn = await post(app, 'signin', { email, password: PASSWORD });
+    expect(signedIn.statusCode).toBe(200);
     await redis.stop();
 
     for (let i = 0; i < 8; i += 1) {
@@ -209,6 +210,21 @@ describe('Redis unreachable', () => {
       expect(ms).toBeLessThan(1_000);
     }
     expect(await breakerStateOf(app, 'redis')).toBe('2');
+    // Sign-out cannot end a session now: 503, and the cookie is kept to sign out again later,
+    // whether auth was shown the cookie (straight to auth) or nothing (the gateway, its store
+    // down too, passed the request without identity).
+    const cookie = `authflow_session=${signedIn.cookies.find(({ name }) => name === 'authflow_session')?.value ?? ''}`;
+    for (const headers of [{ cookie }, {}]) {
+      const out = await app.inject({
+        method: 'POST',
+        url: '/api/v1/simple_auth/logout',
+        headers: { 'content-type': 'application/json', origin: ORIGIN, ...headers },
+        payload: '{}',
+      });
+      expect(out.statusCode).toBe(503);
+      expect(out.json()).toMatchObject({ error: { code: 'session_store_unavailable' } });
+      expect(out.headers['set-cookie']).toBeUndefined();
+    }
     // Sign-up needs no Redis: it keeps working.
     expect(
       (await post(app, 'signup', { email: `during-${email}`, password: PASSWORD })).statusCode,

@@ -1,9 +1,9 @@
 // Issue 13, as a user meets it: weak passwords refused with a reason (API, form, any provider),
-// broken mail links answered with a page in a browser, and cookie-carrying calls needing Origin.
+// broken mail links answered with a page in a browser, and signed-in calls needing Origin.
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemorySessionStore } from '@authflow/sessions';
+import { MemorySessionStore, sessionIdFromToken } from '@authflow/sessions';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAuthApp } from '../src/app.js';
@@ -16,6 +16,7 @@ const ORIGIN = 'http://localhost:8000';
 const STRONG = 'violet kestrel harbour lantern';
 const HTML = { accept: 'text/html,application/xhtml+xml,application/xhtml+xml;q=0.9,*/*;q=0.8' };
 const mailer = createRecordingMailer();
+const store = new MemorySessionStore();
 let app: FastifyInstance;
 
 async function authApp(dependencies: Parameters<typeof buildAuthApp>[1]): Promise<FastifyInstance> {
@@ -51,9 +52,12 @@ interface ErrorBody {
 }
 
 beforeAll(async () => {
-  app = await authApp({ sessionStore: new MemorySessionStore(), mailer });
+  app = await authApp({ sessionStore: store, mailer });
 }, 60_000);
-afterAll(() => app.close());
+afterAll(async () => {
+  await app.close();
+  await store.close();
+});
 
 describe('weak passwords', () => {
   it('refuses aaaaaaaaaa at sign-up with 422 weak_password and a reason in plain words', async () => {
@@ -233,7 +237,16 @@ describe('state-changing JSON calls and Origin', () => {
     );
     expect(foreignReferer.statusCode).toBe(403);
     // Still signed in: the refused calls ended nothing.
-    expect((await post(app, 'logout-others', {}, { cookie, origin: ORIGIN })).statusCode).toBe(200);
+    const sessionId = sessionIdFromToken(cookie.slice('authflow_session='.length));
+    expect(await store.find(sessionId)).not.toBeNull();
+  });
+
+  it('refuses a signed-in call (one the gateway gave an assertion) without Origin, before anything else', async () => {
+    for (const path of ['logout', 'logout-others', 'logout-all']) {
+      const refused = await post(app, path, {}, { 'x-authflow-assertion': 'a.b.c' });
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json<ErrorBody>().error.code).toBe('csrf_failed');
+    }
   });
 
   it('accepts it with an allowed Origin, a same-site Referer, or Sec-Fetch-Site: same-origin', async () => {

@@ -1,5 +1,5 @@
 // The account pages under /auth/account: forms with CSRF tokens that post back here, like the
-// other auth pages, for the signed-in user the session cookie names (with the device check).
+// other auth pages, for the signed-in user the gateway's assertion names.
 import { type AuthflowError, isAuthflowError } from '@authflow/errors';
 import { signHandoff } from '@authflow/handoff';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';

@@ -1,4 +1,5 @@
 // State-changing requests must come from our own pages: allowed Origin, JSON where JSON is expected.
+import { ASSERTION_HEADER } from '@authflow/gateway-assertion';
 import type { FastifyRequest } from 'fastify';
 import { authErrors } from '../errors/auth-errors.js';
 
@@ -23,10 +24,15 @@ function claimedOrigin(request: FastifyRequest): string | undefined {
 
 /**
  * Cross-site request forgery needs the browser to attach credentials the attacker does not
- * have: here, the session cookie. So:
- * - a request that carries the session cookie must prove where it comes from: an allowed
- *   `Origin` (or `Referer`), or, with neither, `Sec-Fetch-Site: same-origin`; none of them → refused;
- * - a request without it (signup, signin, forgot-password from curl or a mobile app) has
+ * have. Through the gateway that is the session cookie, which the gateway turns into
+ * `x-authflow-assertion` (and strips); straight to auth, a session cookie still lets a sign-out
+ * end its session. So:
+ * - a signed-in request (one that carries an assertion: the gateway adds it only for a session
+ *   it verified, and strips any a client sends) or one that carries the session cookie must
+ *   prove where it comes from: an allowed `Origin` (or `Referer`), or, with neither,
+ *   `Sec-Fetch-Site: same-origin`; none of them → refused. Presence is enough here: an invalid
+ *   assertion identifies nobody later, so being strict about it costs nothing;
+ * - a request with neither (signup, signin, forgot-password from curl or a mobile app) has
  *   nothing to forge, so a missing Origin is fine; a foreign or `null` Origin is still refused;
  * - `Sec-Fetch-Site: cross-site` is refused always.
  */
@@ -41,13 +47,23 @@ export function requireSameOrigin(
     if (!allowedOrigins.includes(origin)) throw refused();
     return;
   }
-  const carriesSession =
-    sessionCookieName !== undefined && request.cookies[sessionCookieName] !== undefined;
-  if (carriesSession && request.headers['sec-fetch-site'] !== 'same-origin') {
+  if (
+    carriesCredentials(request, sessionCookieName) &&
+    request.headers['sec-fetch-site'] !== 'same-origin'
+  ) {
     throw authErrors.create('csrf_failed', {
-      message: 'A request that carries the session cookie needs an Origin header from this site.',
+      message: 'A signed-in request needs an Origin header from this site.',
     });
   }
+}
+
+/** Signed in through the gateway (an assertion), or holding the session cookie (straight to auth). */
+function carriesCredentials(
+  request: FastifyRequest,
+  sessionCookieName: string | undefined,
+): boolean {
+  if (request.headers[ASSERTION_HEADER] !== undefined) return true;
+  return sessionCookieName !== undefined && request.cookies[sessionCookieName] !== undefined;
 }
 
 /** JSON endpoints take only `application/json` (a form post cannot forge it cross-site). */

@@ -1,42 +1,32 @@
-// Who is calling: from the gateway's assertion, or from the session cookie with the device check.
-import { type AssertionVerifier } from '@authflow/gateway-assertion';
+// Who is calling: only the gateway's signed assertion says (DESIGN.md §2); auth never judges a cookie.
+import { type AssertionVerifier, ASSERTION_HEADER } from '@authflow/gateway-assertion';
 import {
-  computeFingerprint,
-  fingerprintInputFromHeaders,
-  type FingerprintPolicy,
-  type IpGranularity,
-} from '@authflow/fingerprint';
-import {
-  isWellFormedSessionToken,
-  readCookie,
   type SessionRecord,
   type SessionStore,
-  sessionIdFromToken,
-  verifySession,
+  sessionIdFromCookieHeader,
 } from '@authflow/sessions';
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import { authErrors } from '../errors/auth-errors.js';
 
 export interface Caller {
   readonly session: SessionRecord;
-  /** How the caller was identified: through the gateway (assertion) or directly (cookie). */
-  readonly via: 'assertion' | 'cookie';
 }
 
 export interface CallerResolverOptions {
   readonly store: SessionStore;
+  /** Verifies against the gateway's JWKS, audience `auth`. */
   readonly verifyAssertion: AssertionVerifier;
+  /** Read only to end a session at sign-out, never to identify anyone. */
   readonly cookieName: string;
-  readonly ipGranularity: IpGranularity;
-  /** The gateway's policy (AUTHFLOW_FINGERPRINT_*): a part it only observes never revokes here. */
-  readonly fingerprintPolicy: FingerprintPolicy;
   readonly logger: FastifyBaseLogger;
 }
 
 /**
- * Plain identity headers are never read. Protected routes reach auth through the gateway with
- * a signed assertion (the cookie is stripped there); public routes (logout, the sessions page)
- * carry the cookie, and then the same device check as the gateway's applies.
+ * The gateway decides what a session cookie is worth: on auth's routes (`access: optional` or
+ * `protected`) it verifies the cookie with its fingerprint policy and, when the session holds,
+ * sends `x-authflow-assertion` (the cookie itself never reaches auth). So a request without a
+ * valid assertion is anonymous, whatever cookie it carries: one sent straight to auth gains
+ * nothing by bypassing the gateway. Plain identity headers are never read.
  */
 export class CallerResolver {
   readonly #options: CallerResolverOptions;
@@ -45,17 +35,18 @@ export class CallerResolver {
     this.#options = options;
   }
 
-  /** The caller, or null when the request carries no credentials at all. Throws on bad ones. */
+  /**
+   * The caller, or null for an anonymous request (no assertion). An assertion that does not
+   * verify (forged, expired, for another audience) or whose session has ended is refused (401).
+   */
   async resolve(request: FastifyRequest): Promise<Caller | null> {
-    const assertion = request.headers['x-authflow-assertion'];
-    if (typeof assertion === 'string') return this.#fromAssertion(assertion);
-    const cookie = request.headers.cookie;
-    const token = readCookie(
-      typeof cookie === 'string' ? cookie : undefined,
-      this.#options.cookieName,
-    );
-    if (token === undefined || token === '') return null;
-    return this.#fromCookie(token, request);
+    const assertion = request.headers[ASSERTION_HEADER];
+    if (assertion === undefined) return null;
+    const { sessionId, userId } = await this.#verify(assertion);
+    // The assertion lives a minute; the session may have ended since.
+    const session = await this.#options.store.find(sessionId);
+    if (session === null || session.userId !== userId) throw authErrors.create('session_invalid');
+    return { session };
   }
 
   async require(request: FastifyRequest): Promise<Caller> {
@@ -64,11 +55,27 @@ export class CallerResolver {
     return caller;
   }
 
-  async #fromAssertion(token: string): Promise<Caller> {
-    let sessionId: string;
-    let userId: string;
+  /**
+   * The session a sign-out ends: the one a valid assertion names (through the gateway), else the
+   * one the raw session cookie names (a request straight to auth; through the gateway the cookie
+   * is stripped, and a bad one is expired there), else none. Holding the token is proof enough
+   * to end its session: this identifies nobody and grants nothing.
+   */
+  async sessionToEnd(request: FastifyRequest): Promise<string | undefined> {
+    const assertion = request.headers[ASSERTION_HEADER];
+    if (assertion !== undefined) {
+      const verified = await this.#verify(assertion).catch(() => undefined);
+      if (verified !== undefined) return verified.sessionId;
+    }
+    return sessionIdFromCookieHeader(request.headers.cookie, this.#options.cookieName);
+  }
+
+  async #verify(assertion: string | string[]): Promise<{ sessionId: string; userId: string }> {
     try {
-      ({ sessionId, userId } = await this.#options.verifyAssertion(token));
+      // A repeated header is not one the gateway sent: refused as malformed.
+      return await this.#options.verifyAssertion(
+        Array.isArray(assertion) ? assertion.join(',') : assertion,
+      );
     } catch (error) {
       this.#options.logger.info(
         { code: (error as { code?: unknown }).code },
@@ -76,41 +83,5 @@ export class CallerResolver {
       );
       throw authErrors.create('unauthenticated', { cause: error });
     }
-    // The assertion lives a minute; the session may have ended since.
-    const session = await this.#options.store.find(sessionId);
-    if (session === null || session.userId !== userId) throw authErrors.create('session_invalid');
-    return { session, via: 'assertion' };
-  }
-
-  async #fromCookie(token: string, request: FastifyRequest): Promise<Caller> {
-    if (!isWellFormedSessionToken(token)) throw authErrors.create('session_invalid');
-    const session = await this.#options.store.find(sessionIdFromToken(token));
-    if (session === null) throw authErrors.create('session_invalid');
-    const verdict = verifySession({
-      hasToken: true,
-      session,
-      fingerprint: computeFingerprint(fingerprintInputFromHeaders(request.headers, request.ip), {
-        ipGranularity: this.#options.ipGranularity,
-      }),
-      policy: this.#options.fingerprintPolicy,
-      now: Date.now(),
-    });
-    if (verdict.ok) return { session: verdict.session, via: 'cookie' };
-    if (verdict.reason === 'fingerprint_mismatch') {
-      await this.#options.store.revoke(session.id);
-      request.log.warn(
-        {
-          audit: true,
-          event: 'session.revoked',
-          reason: 'fingerprint_mismatch',
-          sessionId: session.id,
-          userId: session.userId,
-          parts: verdict.differing,
-          ip: request.ip,
-        },
-        'session revoked: request came from another device',
-      );
-    }
-    throw authErrors.create(verdict.reason);
   }
 }

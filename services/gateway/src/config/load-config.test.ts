@@ -59,7 +59,7 @@ describe('loadGatewayConfig', () => {
         'routes:',
         '  - { prefix: /app/, upstream: missing, access: protected }',
         '  - { prefix: /app/, upstream: app, access: sometimes }',
-        '  - { prefix: /pub/, upstream: app, access: protected, passSessionCookie: true }',
+        '  - { prefix: /pub/, upstream: app, access: optional, passSessionCookie: true }',
         '  - { path: /, redirect: "//evil.example" }',
         '  - { prefix: /x/../y/, upstream: app, access: public }',
       ].join('\n'),
@@ -81,6 +81,7 @@ describe('loadGatewayConfig', () => {
     expect(routeProblems.join('\n')).toMatch(/upstreams\.app\.url/u);
     expect(routeProblems.join('\n')).toMatch(/routes\.1\.access: Invalid option/u);
     expect(routeProblems.join('\n')).toMatch(/routes\.3\.redirect: a same-origin path/u);
+    expect(routeProblems.join('\n')).toMatch(/routes\.2\.passSessionCookie: was removed/u);
   });
 
   it('checks rules between variables once each is valid on its own', async () => {
@@ -180,11 +181,7 @@ describe('routes file', () => {
       connections: 128,
       timeoutMs: 30_000,
     });
-    expect(parsed.ok && parsed.routes.routes[0]).toMatchObject({
-      mode: 'auto',
-      websocket: false,
-      passSessionCookie: false,
-    });
+    expect(parsed.ok && parsed.routes.routes[0]).toMatchObject({ mode: 'auto', websocket: false });
   });
 
   it('interpolates the environment and reports unset variables', () => {
@@ -199,14 +196,11 @@ describe('routes file', () => {
   it('checks references between routes and upstreams', () => {
     const routes = [
       { prefix: '/a/', upstream: 'missing', access: 'public' },
-      { prefix: '/b/', upstream: 'app', access: 'protected', passSessionCookie: true },
+      { prefix: '/b/', upstream: 'app', access: 'protected' },
     ];
     expect(parseRoutes({ ...base, routes }, {})).toEqual({
       ok: false,
-      problems: [
-        'routes: routes.0.upstream: unknown upstream missing',
-        'routes: routes.1.passSessionCookie: protected routes never forward the session cookie',
-      ],
+      problems: ['routes: routes.0.upstream: unknown upstream missing'],
     });
   });
 
@@ -219,22 +213,45 @@ describe('routes file', () => {
     expect(parseRoutes({ ...base, extra: true }, {})).toMatchObject({ ok: false });
   });
 
-  it('accepts optional routes, with the deprecated passSessionCookie during the transition', () => {
-    const parsed = parseRoutes(
-      {
-        ...base,
-        routes: [
-          { prefix: '/auth/', upstream: 'app', access: 'optional', passSessionCookie: true },
-          { prefix: '/pub/', upstream: 'app', access: 'public', passSessionCookie: true },
-        ],
-      },
-      {},
-    );
-    expect(parsed.ok && parsed.routes.routes[0]).toMatchObject({
-      access: 'optional',
-      passSessionCookie: true,
+  it('refuses passSessionCookie, saying it was removed and to use access: optional', () => {
+    const routes = [
+      { prefix: '/auth/', upstream: 'app', access: 'optional', passSessionCookie: true },
+      { prefix: '/pub/', upstream: 'app', access: 'public', passSessionCookie: false },
+      { prefix: '/app/', upstream: 'app', access: 'protected', passSessionCookie: true, x: 1 },
+    ];
+    const removed =
+      'was removed (issue 14): the session cookie is never forwarded to an upstream; use `access: optional` to tell the upstream who is calling (a signed x-authflow-assertion)';
+    expect(parseRoutes({ ...base, routes }, {})).toEqual({
+      ok: false,
+      problems: [
+        `routes: routes.0.passSessionCookie: ${removed}`,
+        `routes: routes.1.passSessionCookie: ${removed}`,
+        `routes: routes.2.passSessionCookie: ${removed}`,
+        'routes: routes.2: Unrecognized key: "x"',
+      ],
     });
-    expect(parsed.ok).toBe(true);
+  });
+
+  it('accepts optional routes', () => {
+    const routes = [{ prefix: '/auth/', upstream: 'app', access: 'optional' }];
+    const parsed = parseRoutes({ ...base, routes }, {});
+    expect(parsed.ok && parsed.routes.routes[0]).toMatchObject({ access: 'optional' });
+  });
+
+  it('ships the auth routes as optional or protected, none of them public', async () => {
+    const config = await loadGatewayConfig(secret);
+    const access = Object.fromEntries(
+      config.routes.routes.flatMap((route) =>
+        'upstream' in route && route.upstream === 'auth' ? [[route.prefix, route.access]] : [],
+      ),
+    );
+    expect(access).toEqual({
+      '/auth/': 'optional',
+      '/api/v1/simple_auth/': 'optional',
+      '/api/v1/simple_auth/sessions': 'protected',
+      '/api/v1/simple_auth/me': 'protected',
+      '/api/v1/simple_auth/account': 'protected',
+    });
   });
 
   it('reads body limits, queue bounds and what the breaker counts', () => {
@@ -289,7 +306,6 @@ describe('matchRoute', () => {
         access: 'public',
         mode: 'auto',
         websocket: false,
-        passSessionCookie: false,
       }) as const,
   );
 

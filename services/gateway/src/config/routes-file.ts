@@ -63,13 +63,16 @@ const proxyRouteSchema = z.strictObject({
    * GATEWAY_MAX_BODY_BYTES.
    */
   maxBodyBytes: z.number().int().min(0).optional(),
-  /**
-   * Deprecated (issue 14): public and optional routes only, forward the session cookie to the
-   * upstream. Kept while auth still reads the cookie itself; with `optional` it learns who is
-   * calling from the assertion instead, and this goes.
-   */
-  passSessionCookie: z.boolean().default(false),
 });
+
+/**
+ * Fields that are gone, with what to write instead: a routes file that still has one is refused
+ * with this message rather than zod's bare "unrecognized key".
+ */
+const REMOVED_ROUTE_FIELDS: Readonly<Record<string, string>> = {
+  passSessionCookie:
+    'was removed (issue 14): the session cookie is never forwarded to an upstream; use `access: optional` to tell the upstream who is calling (a signed x-authflow-assertion)',
+};
 
 const redirectRouteSchema = z.strictObject({
   path: prefix,
@@ -84,16 +87,27 @@ export type RedirectRoute = z.output<typeof redirectRouteSchema>;
  * shape gives messages about the field that is wrong instead of zod's "invalid union".
  */
 const routeSchema = z.unknown().transform((value, context): ProxyRoute | RedirectRoute => {
+  const fields = withoutRemovedFields(value, context);
   const schema =
-    value !== null && typeof value === 'object' && 'redirect' in value
+    fields !== null && typeof fields === 'object' && 'redirect' in fields
       ? redirectRouteSchema
       : proxyRouteSchema;
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  for (const issue of parsed.error.issues)
+  const parsed = schema.safeParse(fields);
+  if (parsed.success && fields === value) return parsed.data;
+  for (const issue of parsed.error?.issues ?? [])
     context.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   return z.NEVER;
 });
+
+/** The route without its removed fields, each reported with what to use instead. */
+function withoutRemovedFields(value: unknown, context: z.RefinementCtx): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const removed = Object.keys(value).filter((key) => Object.hasOwn(REMOVED_ROUTE_FIELDS, key));
+  if (removed.length === 0) return value;
+  for (const key of removed)
+    context.addIssue({ code: 'custom', path: [key], message: REMOVED_ROUTE_FIELDS[key] ?? '' });
+  return Object.fromEntries(Object.entries(value).filter(([key]) => !removed.includes(key)));
+}
 
 export const routesFileSchema = z
   .strictObject({
@@ -116,13 +130,6 @@ export const routesFileSchema = z
           code: 'custom',
           path: ['routes', index, 'upstream'],
           message: `unknown upstream ${route.upstream}`,
-        });
-      }
-      if ('upstream' in route && route.passSessionCookie && route.access === 'protected') {
-        context.addIssue({
-          code: 'custom',
-          path: ['routes', index, 'passSessionCookie'],
-          message: 'protected routes never forward the session cookie',
         });
       }
     });

@@ -100,8 +100,6 @@ async function registerRoute(
   if (upstream === undefined)
     throw new Error(`route ${route.prefix}: unknown upstream ${route.upstream}`);
   const prefix = route.prefix.endsWith('/') ? route.prefix.slice(0, -1) : route.prefix;
-  // Deprecated, for auth while it still reads the cookie itself; never on a protected route.
-  const keepSessionCookie = route.access !== 'protected' && route.passSessionCookie;
   const viewOf = (request: FastifyRequest): RequestView => ({
     id: request.id,
     ip: request.ip,
@@ -127,7 +125,6 @@ async function registerRoute(
     config: { authflowRoute: route, metricsRoute: route.prefix },
     handler: (request: FastifyRequest, reply: FastifyReply, dest: string) => {
       const headers = upstreamHeaders(request.headers, viewOf(request), options.rewrite, {
-        keepSessionCookie,
         identity: identityOf(request),
         host: upstream.host,
       });
@@ -175,7 +172,6 @@ async function registerRoute(
     wsClientOptions: {
       rewriteRequestHeaders: (_headers: Record<string, string>, request: FastifyRequest) =>
         upstreamHeaders(request.headers, viewOf(request), options.rewrite, {
-          keepSessionCookie,
           identity: identityOf(request),
           only: WEBSOCKET_FORWARDED,
         }),

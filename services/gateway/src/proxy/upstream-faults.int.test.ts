@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { type GatewayHarness, startGateway } from '../test-support/gateway-harness.js';
+import { type GatewayHarness, startGateway } from '../testing/gateway-harness.js';
 
 /** Measured figures for the lead's report (the fault matrix prints them). */
 function report(line: string): void {

@@ -40,7 +40,6 @@ const inbound = Object.freeze({
 describe('upstreamHeaders', () => {
   it('passes ordinary headers and nothing a client could forge, without touching the input', () => {
     const headers = upstreamHeaders(inbound, view(false), rewrite, {
-      keepSessionCookie: false,
       identity: { session, assertion: 'jwt' },
       host: 'backend:8002',
     });
@@ -60,20 +59,25 @@ describe('upstreamHeaders', () => {
   });
 
   it('believes forwarding headers only from a trusted proxy, appending its own hop', () => {
-    const headers = upstreamHeaders(inbound, view(true), rewrite, {
-      keepSessionCookie: true,
-      identity: undefined,
-    });
+    const headers = upstreamHeaders(inbound, view(true), rewrite, { identity: undefined });
     expect(headers['x-forwarded-for']).toBe('198.51.100.1, 10.0.0.2');
     expect(headers['x-real-ip']).toBe('198.51.100.1');
-    expect(headers.cookie).toBe(inbound.cookie);
     expect(headers.host).toBeUndefined();
     expect(headers['x-authflow-user-id']).toBeUndefined();
   });
 
+  it('never forwards the session cookie, with or without an identity (issue 14)', () => {
+    const lone = { ...inbound, cookie: 'authflow_session=secret-token' };
+    for (const identity of [undefined, { session, assertion: 'jwt' }]) {
+      expect(upstreamHeaders(inbound, view(true), rewrite, { identity }).cookie).toBe('theme=dark');
+      expect(upstreamHeaders(lone, view(true), rewrite, { identity })).not.toHaveProperty('cookie');
+      const handshake = upstreamHeaders(lone, view(false), rewrite, { identity, only: ['cookie'] });
+      expect(handshake).not.toHaveProperty('cookie');
+    }
+  });
+
   it('forwards only the listed headers when asked (WebSocket handshakes)', () => {
     const headers = upstreamHeaders(inbound, view(false), rewrite, {
-      keepSessionCookie: false,
       identity: undefined,
       only: ['accept', 'cookie', 'x-drop-me'],
     });

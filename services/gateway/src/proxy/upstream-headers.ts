@@ -48,7 +48,6 @@ export interface Identity {
 type Headers = Record<string, string | string[] | undefined>;
 
 export interface UpstreamHeaderOptions {
-  readonly keepSessionCookie: boolean;
   readonly identity: Identity | undefined;
   /** The `Host` the upstream receives; absent: the client's is dropped and the caller sets it. */
   readonly host?: string;
@@ -60,9 +59,10 @@ export interface UpstreamHeaderOptions {
  * The headers an upstream receives, built fresh from the client's (which are left as they are).
  * Everything a client could use to impersonate someone never passes — `x-authflow-*`, the
  * legacy identity headers — nor do hop-by-hop headers (and any the client's `Connection` header
- * names), `Expect` (already answered), forwarding headers from untrusted peers and, unless
- * `keepSessionCookie`, the gateway's own cookie. Then the forwarding headers, the request id and
- * the verified identity (if any) are set.
+ * names), `Expect` (already answered), forwarding headers from untrusted peers, and the
+ * gateway's own cookie: on every route, whatever its access mode, an upstream learns who is
+ * calling only from the identity the gateway verified, never by judging the cookie itself. Then
+ * the forwarding headers, the request id and the verified identity (if any) are set.
  */
 export function upstreamHeaders(
   inbound: Readonly<Headers>,
@@ -88,7 +88,7 @@ export function upstreamHeaders(
     headers[name] = value;
   }
   if (options.host !== undefined) headers.host = options.host;
-  if (!options.keepSessionCookie && headers.cookie !== undefined) {
+  if (headers.cookie !== undefined) {
     const cookie = removeCookie(
       typeof headers.cookie === 'string' ? headers.cookie : undefined,
       rewrite.cookieName,

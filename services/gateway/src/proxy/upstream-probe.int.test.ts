@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { type GatewayHarness, startGateway } from '../test-support/gateway-harness.js';
+import { type GatewayHarness, startGateway } from '../testing/gateway-harness.js';
 
 const redisUrl = inject('redisUrl');
 const json = { accept: 'application/json' };
