@@ -4,18 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger } from '@authflow/observability';
-import { getFreePort } from '@authflow/testing';
+import { chromeOnMac, getFreePort, startTestUpstream, type TestUpstream } from '@authflow/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import { chromeOnMac } from '../services/gateway/src/test-support/browsers.js';
-import {
-  type GatewayHarness,
-  startGateway,
-} from '../services/gateway/src/test-support/gateway-harness.js';
-import {
-  startTestUpstream,
-  type TestUpstream,
-} from '../services/gateway/src/test-support/test-upstream.js';
+import { type GatewayHarness, startGateway } from '@authflow/gateway/testing';
 import { checkNginxConfig, findNginx, prepareNginxPrefix } from './edge-process.ts';
 import { renderEdgeConfig, renderNginxConf } from './render-config.ts';
 import { type EdgeHandle, startEdge } from './test-support/edge-harness.ts';

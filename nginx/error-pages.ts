@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ErrorPageStatus, renderSsiErrorPage } from '@authflow/errors';
-import { gatewayErrors } from '../services/gateway/src/errors/gateway-errors.ts';
+import { gatewayErrors } from '@authflow/gateway/errors';
 import { EDGE_ERROR_PAGES_DIR } from './render-config.ts';
 
 type GatewayCode = keyof typeof gatewayErrors.definitions;

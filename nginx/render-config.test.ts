@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { gatewayErrors } from '../services/gateway/src/errors/gateway-errors.js';
+import { gatewayErrors } from '@authflow/gateway/errors';
 import { ERROR_PAGE_CSP } from '@authflow/errors';
 import { readEdgeErrorFiles, renderEdgeErrorFiles } from './error-pages.ts';
 import {

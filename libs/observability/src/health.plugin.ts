@@ -5,8 +5,19 @@ import fp from 'fastify-plugin';
 /** A readiness check: resolves when the dependency is usable, rejects (with a reason) when not. */
 export type ReadinessCheck = () => Promise<void>;
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * Adds a check to /health/ready, for the plugin that owns the dependency (the sessions plugin
+     * adds `redis`). Checks answer in the order they were added.
+     */
+    addReadinessCheck(name: string, check: ReadinessCheck): void;
+  }
+}
+
 export interface HealthPluginOptions {
-  readonly checks: Readonly<Record<string, ReadinessCheck>>;
+  /** Checks known when the plugin is registered; plugins add theirs with `addReadinessCheck`. */
+  readonly checks?: Readonly<Record<string, ReadinessCheck>>;
   /** A check that has not answered by then counts as failed. */
   readonly timeoutMs?: number;
 }
@@ -14,14 +25,19 @@ export interface HealthPluginOptions {
 export const healthPlugin = fp(
   (app: FastifyInstance, options: HealthPluginOptions, done: () => void): void => {
     const timeoutMs = options.timeoutMs ?? 1_000;
+    const registered = new Map<string, ReadinessCheck>(Object.entries(options.checks ?? {}));
+    app.decorate('addReadinessCheck', (name: string, check: ReadinessCheck) => {
+      if (registered.has(name)) throw new Error(`readiness check ${name} is already registered`);
+      registered.set(name, check);
+    });
     const quiet = { logLevel: 'silent', config: { metricsRoute: 'health' } } as const;
     const alive = { status: 'ok' } as const;
     app.get('/health', quiet, () => alive);
     app.get('/health/live', quiet, () => alive);
     app.get('/health/ready', quiet, async (_request, reply) => {
-      const names = Object.keys(options.checks);
+      const names = [...registered.keys()];
       const reasons = await Promise.all(
-        names.map((name) => runCheck(options.checks[name], timeoutMs)),
+        names.map((name) => runCheck(registered.get(name), timeoutMs)),
       );
       // The answer says which check failed, never why: reasons name hosts, ports and errors of
       // internal dependencies, and whoever can reach the endpoint would read them. They go to

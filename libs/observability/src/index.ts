@@ -1,5 +1,5 @@
 // Public surface of @authflow/observability.
 export { healthPlugin, type HealthPluginOptions, type ReadinessCheck } from './health.plugin.js';
-export { createLogger, type LoggerSettings, loggerOptions, REDACTED_PATHS } from './logger.js';
+export { createLogger, type LoggerSettings } from './logger.js';
 export { lazyChildLoggerFactory } from './lazy-child-logger.js';
 export { metricsPlugin, type MetricsPluginOptions } from './metrics.plugin.js';

@@ -2,7 +2,7 @@ import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { lazyChildLoggerFactory } from './lazy-child-logger.js';
 import { createLogger } from './logger.js';
-import { captureLogs as capture } from './test-support/capture-logs.js';
+import { captureLogs as capture } from '@authflow/testing';
 
 describe('lazyChildLoggerFactory', () => {
   it('makes the child only for requests that log, with the request id and redaction', async () => {

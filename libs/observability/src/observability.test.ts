@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { healthPlugin } from './health.plugin.js';
 import { createLogger } from './logger.js';
 import { metricsPlugin } from './metrics.plugin.js';
-import { captureLogs } from './test-support/capture-logs.js';
+import { captureLogs } from '@authflow/testing';
 
 describe('logger', () => {
   it('redacts cookies, authorization, assertions, tokens and passwords', () => {

@@ -1,36 +1,23 @@
 // Composes the gateway from its plugins, in the order a request meets them. No process concerns.
-import {
-  createClientErrorHandler,
-  errorHandlerOptions,
-  errorHandlerPlugin,
-} from '@authflow/errors';
-import {
-  createLogger,
-  healthPlugin,
-  lazyChildLoggerFactory,
-  metricsPlugin,
-} from '@authflow/observability';
+import { createClientErrorHandler, errorHandlerOptions } from '@authflow/errors';
+import { createServiceApp } from '@authflow/service-runtime';
 import type { SessionStore } from '@authflow/sessions';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './config/load-config.js';
-import { isProxyRoute } from './config/routes-file.js';
 import { renderBrowserErrorPage } from './errors/error-pages.js';
 import { gatewayErrors } from './errors/gateway-errors.js';
-import { forwardAuthRoutes } from './forward-auth/forward-auth.plugin.js';
-import { compileTrust, fastifyTrustProxy, requestIdGenerator } from '@authflow/proxy-trust';
-import { guardRequests } from './http/request-guard.js';
-
-import { AssertionSigner } from './identity/assertion-signer.js';
-import { jwksRoutes } from './identity/jwks.plugin.js';
-import { generateSigningKeys, loadSigningKeys, type SigningKeys } from './identity/signing-keys.js';
-import { logSampledRequests } from './observability/access-log.js';
-import { GatewayMetrics, METRIC_PREFIX } from './observability/gateway-metrics.js';
-import { proxyRoutes } from './proxy/proxy-routes.plugin.js';
-import { closeUpstreams, createUpstreams } from './proxy/upstreams.js';
-import { logBreakerTransitions } from '@authflow/resilience';
-import { createSessionLayer } from './session/session-layer.js';
-import { SessionVerifier } from './verification/session-verifier.js';
+import { forwardAuthPlugin } from './forward-auth/forward-auth.plugin.js';
+import { requestGuardPlugin } from './http/request-guard.plugin.js';
+import { identityPlugin } from './identity/identity.plugin.js';
+import type { SigningKeys } from './identity/signing-keys.js';
+import { accessLogPlugin } from './observability/access-log.plugin.js';
+import { METRIC_PREFIX } from './observability/gateway-metrics.js';
+import { gatewayMetricsPlugin } from './observability/gateway-metrics.plugin.js';
+import { proxyPlugin } from './routing/proxy.plugin.js';
+import { sessionsPlugin } from './session/sessions.plugin.js';
+import { websocketsPlugin } from './session/websockets.plugin.js';
+import { verificationPlugin } from './verification/verification.plugin.js';
 
 export interface GatewayDependencies {
   /** A store to share (all-in-one mode); otherwise the gateway connects to REDIS_URL. */
@@ -50,45 +37,13 @@ export async function buildGatewayApp(
   config: GatewayConfig,
   dependencies: GatewayDependencies = {},
 ): Promise<FastifyInstance> {
-  const trust = compileTrust(config.server.trustedProxies, 'GATEWAY_TRUSTED_PROXIES');
-  // Typed as fastify's logger so the app's type stays FastifyInstance (pino's Logger is wider).
-  const logger: FastifyBaseLogger =
-    dependencies.logger ?? createLogger({ service: 'gateway', level: config.log.level });
-  const app = Fastify({
-    loggerInstance: logger,
-    // The per-request child logger is made on the request's first log line, not for every request.
-    childLoggerFactory: lazyChildLoggerFactory,
-    trustProxy: fastifyTrustProxy(trust, config.server.trustedProxies),
-    genReqId: requestIdGenerator(trust),
-    requestIdHeader: false,
-    // Per-request log lines cost on every request; denials and errors are logged where they
-    // happen, and GATEWAY_ACCESS_LOG_SAMPLE_RATE turns on a sampled access log.
-    logController: new LogController({
-      requestIdLogLabel: 'requestId',
-      disableRequestLogging: true,
-    }),
-    bodyLimit: config.server.maxBodyBytes,
-    http: {
-      maxHeaderSize: config.server.maxHeaderBytes,
-      // A client that dribbles its header block (or sends none) is cut off with 408, not left
-      // holding a connection: the block must arrive within HEADERS_TIMEOUT_MS, checked every
-      // second rather than Node's default 30 s.
-      headersTimeout: HEADERS_TIMEOUT_MS,
-      connectionsCheckingInterval: 1_000,
-    },
-    // The whole request, body included (fastify's default 0 would turn Node's bound off).
-    requestTimeout: REQUEST_TIMEOUT_MS,
-    clientErrorHandler: createClientErrorHandler({
-      badRequest: 'bad_request',
-      headersTooLarge: 'headers_too_large',
-      pages: true,
-    }),
-    return503OnClosing: true,
-  });
-
-  await app.register(
-    errorHandlerPlugin,
-    errorHandlerOptions({
+  const app = await createServiceApp({
+    service: 'gateway',
+    logLevel: config.log.level,
+    logger: dependencies.logger,
+    trustedProxies: config.server.trustedProxies,
+    trustedProxiesSetting: 'GATEWAY_TRUSTED_PROXIES',
+    errors: errorHandlerOptions({
       registry: gatewayErrors,
       badRequestCode: 'bad_request',
       payloadTooLargeCode: 'payload_too_large',
@@ -97,95 +52,42 @@ export async function buildGatewayApp(
       errorHeader: true,
       render: renderBrowserErrorPage,
     }),
-  );
-  guardRequests(app, config.server);
-  await app.register(metricsPlugin, {
-    prefix: METRIC_PREFIX,
-    collectDefaults: dependencies.collectProcessMetrics ?? true,
-  });
-  const metrics = new GatewayMetrics(app.metrics);
-  logSampledRequests(app, config.log.accessLogSamplePercent);
-
-  // Once per start, with the service's logger: config loading only collects them.
-  for (const { name, replacement, message } of config.deprecations)
-    app.log.warn({ event: 'config.deprecated', setting: name, replacement }, message);
-  if (!config.sessions.cookieSecure) {
-    app.log.warn(
-      'AUTHFLOW_COOKIE_SECURE=false: the session cookie works over plain HTTP. Use this for local development only.',
-    );
-  }
-  const keys = dependencies.signingKeys ?? (await signingKeysFor(config, app));
-  const sessions = createSessionLayer(config, dependencies.sessionStore, metrics, app.log);
-  const upstreams = createUpstreams(config.routes.upstreams, metrics);
-  // One warning when an upstream's breaker opens and one line when it closes, not one per request.
-  for (const upstream of upstreams.values()) logBreakerTransitions(upstream.breaker, app.log);
-  app.addHook('onClose', async () => {
-    await sessions.close();
-    await closeUpstreams(upstreams);
-  });
-
-  const signer = new AssertionSigner({
-    keys,
-    issuer: config.assertion.issuer,
-    ttlSeconds: config.assertion.ttlSeconds,
-    maxCached: config.sessions.cacheMaxEntries,
-  });
-  const verifier = new SessionVerifier({
-    access: sessions.access,
-    metrics,
-    logger: app.log,
-    cookieName: config.sessions.cookieName,
-    policy: config.fingerprint.policy,
-    ipGranularity: config.fingerprint.ipGranularity,
-  });
-  const denial = {
+    metricsPrefix: METRIC_PREFIX,
+    collectProcessMetrics: dependencies.collectProcessMetrics,
+    readinessTimeoutMs: config.redis.commandTimeoutMs * 4,
+    // Per-request log lines cost on every request; denials and errors are logged where they
+    // happen, and GATEWAY_ACCESS_LOG_SAMPLE_RATE turns on a sampled access log.
+    logRequests: false,
+    lazyRequestLoggers: true,
     cookieSecure: config.sessions.cookieSecure,
-    loginPath: config.handoff.loginPath,
-    handoffSecret: config.handoff.secret,
-    retryAfterSeconds: config.server.retryAfterSeconds,
-  };
-
-  await app.register(healthPlugin, {
-    timeoutMs: config.redis.commandTimeoutMs * 4,
-    checks: {
-      redis: () => sessions.access.ping(),
-      revocations: () =>
-        sessions.subscription.state === 'live'
-          ? Promise.resolve()
-          : Promise.reject(new Error(`subscription ${sessions.subscription.state}`)),
+    deprecations: config.deprecations,
+    server: {
+      bodyLimit: config.server.maxBodyBytes,
+      http: {
+        maxHeaderSize: config.server.maxHeaderBytes,
+        // A client that dribbles its header block (or sends none) is cut off with 408, not left
+        // holding a connection: the block must arrive within HEADERS_TIMEOUT_MS, checked every
+        // second rather than Node's default 30 s.
+        headersTimeout: HEADERS_TIMEOUT_MS,
+        connectionsCheckingInterval: 1_000,
+      },
+      // The whole request, body included (fastify's default 0 would turn Node's bound off).
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      clientErrorHandler: createClientErrorHandler({
+        badRequest: 'bad_request',
+        headersTooLarge: 'headers_too_large',
+        pages: true,
+      }),
     },
   });
-  await app.register(jwksRoutes, { keys });
-  await app.register(forwardAuthRoutes, {
-    verifier,
-    signer,
-    denial,
-    routes: config.routes.routes.filter(isProxyRoute),
-    defaultAudience: config.assertion.forwardAuthAudience,
-  });
-  await proxyRoutes(app, {
-    routes: config.routes,
-    upstreams,
-    rewrite: {
-      cookieName: config.sessions.cookieName,
-      legacyIdentityHeaders: new Set(config.legacyIdentityHeaders),
-    },
-    trust,
-    websockets: sessions.websockets,
-    maxBodyBytes: config.server.maxBodyBytes,
-    verification: { verifier, signer, websockets: sessions.websockets, denial },
-  });
+  await app.register(requestGuardPlugin, config.server);
+  await app.register(gatewayMetricsPlugin);
+  await app.register(accessLogPlugin, { samplePercent: config.log.accessLogSamplePercent });
+  await app.register(identityPlugin, { config, keys: dependencies.signingKeys });
+  await app.register(sessionsPlugin, { config, store: dependencies.sessionStore });
+  await app.register(websocketsPlugin, { config });
+  await app.register(verificationPlugin, { config });
+  await app.register(forwardAuthPlugin, { config });
+  await app.register(proxyPlugin, { config });
   return app;
-}
-
-async function signingKeysFor(config: GatewayConfig, app: FastifyInstance): Promise<SigningKeys> {
-  if (config.assertion.signingKeysFile !== undefined)
-    return loadSigningKeys(config.assertion.signingKeysFile);
-  const keys = await generateSigningKeys();
-  app.log.warn(
-    { kid: keys.activeKid },
-    'GATEWAY_SIGNING_KEYS_FILE is not set: signing assertions with a key generated at start. ' +
-      'Every restart and every replica gets a different key; set a keys file for anything but local development.',
-  );
-  return keys;
 }

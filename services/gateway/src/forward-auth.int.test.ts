@@ -1,15 +1,22 @@
 import { readFile } from 'node:fs/promises';
 import { verifyHandoff } from '@authflow/handoff';
-import { findNginx, getFreePort, type NginxHandle, startNginx } from '@authflow/testing';
+import {
+  chromeOnMac,
+  findNginx,
+  firefoxOnLinux,
+  getFreePort,
+  type NginxHandle,
+  sendRaw,
+  startNginx,
+  startTestUpstream,
+  type TestUpstream,
+} from '@authflow/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromeOnMac, firefoxOnLinux } from './test-support/browsers.js';
 import {
   type GatewayHarness,
-  sendRaw,
   startGateway,
   TEST_HANDOFF_SECRET,
-} from './test-support/gateway-harness.js';
-import { startTestUpstream, type TestUpstream } from './test-support/test-upstream.js';
+} from './testing/gateway-harness.js';
 
 const redisUrl = inject('redisUrl');
 let gateway: GatewayHarness;

@@ -2,7 +2,7 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '@authflow/observability';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type GatewayHarness, startGateway } from './test-support/gateway-harness.js';
+import { type GatewayHarness, startGateway } from './testing/gateway-harness.js';
 
 const lines: Record<string, unknown>[] = [];
 const sink = new Writable({

@@ -19,8 +19,8 @@ import {
   type Socket,
 } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { chromeOnMac } from './test-support/browsers.js';
-import { type GatewayHarness, startGateway } from './test-support/gateway-harness.js';
+import { chromeOnMac } from '@authflow/testing';
+import { type GatewayHarness, startGateway } from './testing/gateway-harness.js';
 
 const redisUrl = inject('redisUrl');
 const json = { accept: 'application/json' };

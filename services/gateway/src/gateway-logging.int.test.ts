@@ -7,9 +7,13 @@ import {
   SessionStoreUnavailableError,
 } from '@authflow/sessions';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { chromeOnMac, firefoxOnLinux } from './test-support/browsers.js';
-import { type GatewayHarness, startGateway } from './test-support/gateway-harness.js';
-import { startTestUpstream, type TestUpstream } from './test-support/test-upstream.js';
+import {
+  chromeOnMac,
+  firefoxOnLinux,
+  startTestUpstream,
+  type TestUpstream,
+} from '@authflow/testing';
+import { type GatewayHarness, startGateway } from './testing/gateway-harness.js';
 
 const lines: Record<string, unknown>[] = [];
 const sink = new Writable({

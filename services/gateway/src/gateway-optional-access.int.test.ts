@@ -3,12 +3,17 @@
 import { Writable } from 'node:stream';
 import { createAssertionVerifier } from '@authflow/gateway-assertion';
 import { createLogger } from '@authflow/observability';
-import { type RedisServerHandle, startRedisServer } from '@authflow/testing';
+import {
+  chromeOnMac,
+  firefoxOnLinux,
+  type RedisServerHandle,
+  startRedisServer,
+  startTestUpstream,
+  type TestUpstream,
+} from '@authflow/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { chromeOnMac, firefoxOnLinux } from './test-support/browsers.js';
-import { type GatewayHarness, startGateway } from './test-support/gateway-harness.js';
-import { startTestUpstream, type TestUpstream } from './test-support/test-upstream.js';
+import { type GatewayHarness, startGateway } from './testing/gateway-harness.js';
 
 const IDENTITY_HEADERS = [
   'x-authflow-user-id',
@@ -52,12 +57,6 @@ beforeAll(async () => {
           access: 'optional',
           mode: 'browser',
           websocket: true,
-        },
-        {
-          prefix: '/legacy-auth/',
-          upstream: 'auth',
-          access: 'optional',
-          passSessionCookie: true,
         },
         { prefix: '/app/', upstream: 'sample-backend', access: 'protected' },
       ],
@@ -224,12 +223,15 @@ describe('an optional route', () => {
     expect(app.status).toBe(401);
   });
 
-  it('forwards the cookie too on a route that still asks for it (passSessionCookie, deprecated)', async () => {
-    const { cookie, session } = await gateway.signIn(chromeOnMac);
-    await gateway.get('/legacy-auth/me', { ...chromeOnMac.headers, cookie });
-    const { headers } = lastReceived(auth);
-    expect(headers.cookie).toBe(cookie);
-    expect(headers['x-authflow-user-id']).toBe(session.userId);
+  it('never forwards the session cookie, signed in or not; other cookies pass (issue 14)', async () => {
+    const { cookie } = await gateway.signIn(chromeOnMac);
+    await gateway.get('/auth/login', { ...chromeOnMac.headers, cookie: `theme=dark; ${cookie}` });
+    expect(lastReceived(auth).headers.cookie).toBe('theme=dark');
+    expect(lastReceived(auth).headers['x-authflow-assertion']).toBeDefined();
+    const unknown = `${cookieName}=${'A'.repeat(43)}`;
+    await gateway.get('/auth/login', { ...chromeOnMac.headers, cookie: unknown });
+    expect(lastReceived(auth).headers.cookie).toBeUndefined();
+    expectNoIdentity(auth);
   });
 
   it('ties a WebSocket opened with a good session to it: a revocation closes it', async () => {

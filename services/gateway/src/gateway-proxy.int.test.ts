@@ -1,13 +1,12 @@
 import { verifyHandoff } from '@authflow/handoff';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromeOnMac } from './test-support/browsers.js';
+import { chromeOnMac, startTestUpstream, type TestUpstream } from '@authflow/testing';
 import {
   type GatewayHarness,
   startGateway,
   TEST_HANDOFF_SECRET,
-} from './test-support/gateway-harness.js';
-import { startTestUpstream, type TestUpstream } from './test-support/test-upstream.js';
+} from './testing/gateway-harness.js';
 
 const redisUrl = inject('redisUrl');
 let backend: TestUpstream;
@@ -101,21 +100,24 @@ describe('a verified session', () => {
     expect(lastReceived(auth).headers.cookie).toBeUndefined();
   });
 
-  it('forwards the session cookie on public auth routes but strips forged identity there too', async () => {
-    const { cookie } = await gateway.signIn(chromeOnMac);
+  it('keeps the session cookie from the optional auth routes too, and replaces forged identity (issue 14)', async () => {
+    const { cookie, session } = await gateway.signIn(chromeOnMac);
     await gateway.send(
       'POST',
       '/api/v1/simple_auth/logout',
       {
-        cookie,
+        ...chromeOnMac.headers,
+        cookie: `theme=dark; ${cookie}`,
         'content-type': 'application/json',
         'x-authflow-user-id': 'forged',
+        'x-authflow-assertion': 'forged',
       },
       '{}',
     );
     const received = lastReceived(auth);
-    expect(received.headers.cookie).toBe(cookie);
-    expect(received.headers['x-authflow-user-id']).toBeUndefined();
+    expect(received.headers.cookie).toBe('theme=dark');
+    expect(received.headers['x-authflow-user-id']).toBe(session.userId);
+    expect(received.headers['x-authflow-assertion']).not.toBe('forged');
     expect(received.body).toBe('{}');
   });
 

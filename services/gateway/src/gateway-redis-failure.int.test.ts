@@ -1,4 +1,10 @@
-import { type RedisServerHandle, startRedisServer } from '@authflow/testing';
+import {
+  chromeOnMac,
+  type RedisServerHandle,
+  startRedisServer,
+  startTestUpstream,
+  type TestUpstream,
+} from '@authflow/testing';
 import {
   createRedisClient,
   RedisSessionStore,
@@ -7,9 +13,7 @@ import {
 } from '@authflow/sessions';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { chromeOnMac } from './test-support/browsers.js';
-import { type GatewayHarness, startGateway } from './test-support/gateway-harness.js';
-import { startTestUpstream, type TestUpstream } from './test-support/test-upstream.js';
+import { type GatewayHarness, startGateway } from './testing/gateway-harness.js';
 
 const COMMAND_TIMEOUT_MS = 200;
 // Far longer than any wait below: recovery must come from the probe, not the reset timeout.

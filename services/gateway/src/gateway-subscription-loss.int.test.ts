@@ -1,14 +1,18 @@
 // The session cache is safe only while revocation messages arrive. When the subscription drops,
 // a revocation published meanwhile is lost for good, so the cache must be emptied and bypassed
 // until the subscription is live again — a stale "allowed" would outlive a logout.
-import { type RedisServerHandle, startRedisServer } from '@authflow/testing';
+import {
+  chromeOnMac,
+  type RedisServerHandle,
+  startRedisServer,
+  startTestUpstream,
+  type TestUpstream,
+} from '@authflow/testing';
 import { createRedisClient, sessionKeys, waitForRedis } from '@authflow/sessions';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { chromeOnMac } from './test-support/browsers.js';
-import { type GatewayHarness, startGateway } from './test-support/gateway-harness.js';
-import { startTestUpstream, type TestUpstream } from './test-support/test-upstream.js';
+import { type GatewayHarness, startGateway } from './testing/gateway-harness.js';
 
 const json = { accept: 'application/json' };
 const GRACE_MS = 1_000;

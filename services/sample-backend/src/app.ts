@@ -1,10 +1,9 @@
 // Composes the sample backend from its plugins, in the order a request meets them. No process concerns.
-import { errorHandlerOptions, errorHandlerPlugin } from '@authflow/errors';
+import { errorHandlerOptions } from '@authflow/errors';
 import { gatewayAssertionPlugin } from '@authflow/gateway-assertion/fastify';
-import { createLogger, healthPlugin, metricsPlugin } from '@authflow/observability';
-import { compileTrust, fastifyTrustProxy, requestIdGenerator } from '@authflow/proxy-trust';
+import { createServiceApp } from '@authflow/service-runtime';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { JSONWebKeySet } from 'jose';
 import type { SampleBackendConfig } from './config/load-config.js';
 import { sampleBackendErrors } from './errors/sample-backend-errors.js';
@@ -31,44 +30,33 @@ export async function buildSampleBackendApp(
   config: SampleBackendConfig,
   dependencies: SampleBackendDependencies = {},
 ): Promise<FastifyInstance> {
-  const trust = compileTrust(config.server.trustedProxies, 'SAMPLE_BACKEND_TRUSTED_PROXIES');
-  const logger =
-    dependencies.logger ?? createLogger({ service: 'sample-backend', level: config.log.level });
-  const app = Fastify({
-    loggerInstance: logger,
-    trustProxy: fastifyTrustProxy(trust, config.server.trustedProxies),
+  const app = await createServiceApp({
+    service: 'sample-backend',
+    logLevel: config.log.level,
+    logger: dependencies.logger,
     // The gateway's x-request-id is kept when the gateway is a trusted proxy: one id per request
     // across both services' logs.
-    genReqId: requestIdGenerator(trust),
-    requestIdHeader: false,
-    logController: new LogController({ requestIdLogLabel: 'requestId' }),
-    return503OnClosing: true,
-  });
-
-  await app.register(
-    errorHandlerPlugin,
-    errorHandlerOptions({
+    trustedProxies: config.server.trustedProxies,
+    trustedProxiesSetting: 'SAMPLE_BACKEND_TRUSTED_PROXIES',
+    errors: errorHandlerOptions({
       registry: sampleBackendErrors,
       badRequestCode: 'bad_request',
       payloadTooLargeCode: 'payload_too_large',
       notFoundCode: 'not_found',
       internalCode: 'internal_error',
     }),
-  );
-  await app.register(metricsPlugin, {
-    prefix: METRIC_PREFIX,
-    collectDefaults: dependencies.collectProcessMetrics ?? true,
+    metricsPrefix: METRIC_PREFIX,
+    collectProcessMetrics: dependencies.collectProcessMetrics,
+    readinessTimeoutMs: READINESS_TIMEOUT_MS,
   });
   const keys = dependencies.assertionKeys;
-  await app.register(healthPlugin, {
-    timeoutMs: READINESS_TIMEOUT_MS,
-    checks: {
-      gateway_keys: gatewayKeysCheck(
-        keys === undefined ? config.assertion.jwksUrl : undefined,
-        READINESS_TIMEOUT_MS,
-      ),
-    },
-  });
+  app.addReadinessCheck(
+    'gateway_keys',
+    gatewayKeysCheck(
+      keys === undefined ? config.assertion.jwksUrl : undefined,
+      READINESS_TIMEOUT_MS,
+    ),
+  );
   // Before the assertion plugin: its onRequest hook marks upgrade requests, and only a marked
   // request has its socket destroyed after an HTTP answer. Registered after, a refused upgrade
   // (401) would leave the client's connection open and hold up close().

@@ -1,10 +1,6 @@
-import { getFreePort } from '@authflow/testing';
+import { chromeOnMac, getFreePort } from '@authflow/testing';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { chromeOnMac } from '../../gateway/src/test-support/browsers.js';
-import {
-  type GatewayHarness,
-  startGateway,
-} from '../../gateway/src/test-support/gateway-harness.js';
+import { type GatewayHarness, startGateway } from '@authflow/gateway/testing';
 import {
   closeOf,
   exchange,

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { readErrorTable } from '@authflow/errors';
+import { documentedVariables, registeredErrors } from '@authflow/testing';
 import { describe, expect, it } from 'vitest';
 import { sampleBackendEnvVariables } from './config/config.schema.js';
 import { sampleBackendErrors } from './errors/sample-backend-errors.js';
@@ -9,17 +10,13 @@ const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
 describe('the sample backend README', () => {
   it('lists exactly the registry error codes, with their statuses', () => {
     const documented = readErrorTable(readme).sort((a, b) => a.code.localeCompare(b.code));
-    const registered = Object.entries(sampleBackendErrors.definitions)
-      .map(([code, { status }]) => ({ code, status }))
-      .sort((a, b) => a.code.localeCompare(b.code));
-    expect(documented).toEqual(registered);
+    expect(documented).toEqual(registeredErrors(sampleBackendErrors));
   });
 
   it('documents every environment variable the service reads, and no other', () => {
-    const documented = [...readme.matchAll(/^\| `([A-Z][A-Z0-9_]+)` *\|/gmu)]
-      .map((match) => match[1])
-      .sort();
-    expect(documented).toEqual(Object.keys(sampleBackendEnvVariables.shape).sort());
+    expect(documentedVariables(readme)).toEqual(
+      Object.keys(sampleBackendEnvVariables.shape).sort(),
+    );
   });
 
   it('documents the CSP the page is served with', async () => {

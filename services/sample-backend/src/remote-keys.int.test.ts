@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startJwksServer } from '../../../libs/gateway-assertion/src/test-support/jwks-server.js';
-import { sendRaw } from '../../gateway/src/test-support/gateway-harness.js';
+import { sendRaw, startJwksServer } from '@authflow/testing';
 import { startSampleBackend } from './test-support/sample-backend-harness.js';
 import { createTestGatewayKey, signTestAssertion } from './test-support/test-gateway-key.js';
 

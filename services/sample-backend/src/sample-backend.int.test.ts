@@ -1,4 +1,4 @@
-import { sendRaw } from '../../gateway/src/test-support/gateway-harness.js';
+import { sendRaw } from '@authflow/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   closeOf,

@@ -2,9 +2,8 @@
 // down, upstream slow, cookies too large); API clients keep the JSON envelope.
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromeOnMac } from '../test-support/browsers.js';
-import { type GatewayHarness, startGateway } from '../test-support/gateway-harness.js';
-import { startTestUpstream, type TestUpstream } from '../test-support/test-upstream.js';
+import { chromeOnMac, startTestUpstream, type TestUpstream } from '@authflow/testing';
+import { type GatewayHarness, startGateway } from '../testing/gateway-harness.js';
 
 /** What Chrome sends for a navigation. */
 const navigation = {

@@ -1,23 +1,14 @@
 // GET /verify: the same verification for nginx auth_request, Traefik ForwardAuth, Caddy forward_auth.
 import { expiredSessionCookie } from '@authflow/sessions';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { GatewayConfig } from '../config/load-config.js';
 import { matchRoute } from '../config/match-route.js';
-import type { ProxyRoute } from '../config/routes-file.js';
+import { isProxyRoute } from '../config/routes-file.js';
 import { gatewayErrors } from '../errors/gateway-errors.js';
-import type { AssertionSigner } from '../identity/assertion-signer.js';
-import { identityHeaders } from '../proxy/upstream-headers.js';
-import { type DenialSettings, loginUrl } from '../verification/denial.js';
-import type { SessionVerifier } from '../verification/session-verifier.js';
 import { isCanonicalPath } from '../http/canonical-path.js';
-
-export interface ForwardAuthOptions {
-  readonly verifier: SessionVerifier;
-  readonly signer: AssertionSigner;
-  readonly denial: DenialSettings;
-  readonly routes: readonly ProxyRoute[];
-  /** `aud` of assertions for paths no route covers. */
-  readonly defaultAudience: string;
-}
+import { identityHeaders } from '../proxy/upstream-headers.js';
+import { loginUrl } from '../verification/denial.js';
 
 /** The URI the proxy is asking about: nginx sends X-Original-URI, Traefik and Caddy X-Forwarded-Uri. */
 function originalUri(request: FastifyRequest): string {
@@ -26,29 +17,33 @@ function originalUri(request: FastifyRequest): string {
   return isCanonicalPath(uri) ? uri : '/';
 }
 
-export function forwardAuthRoutes(
+function forwardAuthRoutes(
   app: FastifyInstance,
-  options: ForwardAuthOptions,
+  { config }: { config: GatewayConfig },
   done: () => void,
 ): void {
+  const { verifier, signer, denial } = app.verification;
+  const routes = config.routes.routes.filter(isProxyRoute);
+  /** `aud` of assertions for paths no route covers. */
+  const defaultAudience = config.assertion.forwardAuthAudience;
   app.route({
     method: ['GET', 'HEAD'],
     url: '/verify',
     config: { metricsRoute: 'verify' },
     handler: async (request, reply) => {
       const uri = originalUri(request);
-      const outcome = await options.verifier.verify({
+      const outcome = await verifier.verify({
         headers: request.headers,
         ip: request.ip,
         requestId: request.id,
       });
       if (outcome.kind === 'unavailable') {
         throw gatewayErrors.create('session_store_unavailable', {
-          headers: { 'retry-after': String(options.denial.retryAfterSeconds) },
+          headers: { 'retry-after': String(denial.retryAfterSeconds) },
         });
       }
       if (outcome.kind === 'deny') {
-        const login = loginUrl(options.denial, uri);
+        const login = loginUrl(denial, uri);
         request.log.info(
           {
             audit: true,
@@ -65,14 +60,12 @@ export function forwardAuthRoutes(
             location: login,
             ...(outcome.reason === 'unauthenticated'
               ? {}
-              : { 'set-cookie': expiredSessionCookie(options.denial.cookieSecure) }),
+              : { 'set-cookie': expiredSessionCookie(denial.cookieSecure) }),
           },
         });
       }
-      const audience =
-        matchRoute(options.routes, uri.split('?', 1)[0] ?? '/')?.upstream ??
-        options.defaultAudience;
-      const assertion = await options.signer.assertionFor(outcome.session, audience);
+      const audience = matchRoute(routes, uri.split('?', 1)[0] ?? '/')?.upstream ?? defaultAudience;
+      const assertion = await signer.assertionFor(outcome.session, audience);
       return reply
         .headers(identityHeaders({ session: outcome.session, assertion }))
         .header('x-request-id', request.id)
@@ -83,3 +76,9 @@ export function forwardAuthRoutes(
   });
   done();
 }
+
+export const forwardAuthPlugin = fp(forwardAuthRoutes, {
+  name: '@authflow/gateway-forward-auth',
+  fastify: '5.x',
+  dependencies: ['@authflow/gateway-verification'],
+});

@@ -3,9 +3,8 @@
 // forwarded as usual.
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromeOnMac } from '../test-support/browsers.js';
-import { type GatewayHarness, startGateway } from '../test-support/gateway-harness.js';
-import { startTestUpstream, type TestUpstream } from '../test-support/test-upstream.js';
+import { chromeOnMac, startTestUpstream, type TestUpstream } from '@authflow/testing';
+import { type GatewayHarness, startGateway } from '../testing/gateway-harness.js';
 
 const redisUrl = inject('redisUrl');
 const LIMIT = 1_024;

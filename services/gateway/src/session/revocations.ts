@@ -1,31 +1,28 @@
-// Revocation messages → evict from the cache and close the session's WebSockets; while they may
-// be missed (subscription not live), the cache is emptied and bypassed, and open WebSockets are
-// re-checked against the store once the subscription is live again.
+// Revocation messages → evict from the cache and tell whoever holds live connections of the
+// session (the WebSockets plugin); while messages may be missed (subscription not live), the cache
+// is emptied and bypassed.
 import type { RevocationSubscription, SessionStore, SubscriptionState } from '@authflow/sessions';
 import type { FastifyBaseLogger } from 'fastify';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
-import type { WebSocketRegistry } from '../proxy/websocket-registry.js';
 import type { SessionCache } from './session-cache.js';
-import type { WebSocketRecheck } from './websocket-recheck.js';
+
+export interface RevocationFeed extends RevocationSubscription {
+  /** Called for each revoked session, after the cache has forgotten it. */
+  onRevoked(listener: (sessionId: string) => void): void;
+}
 
 export function listenForRevocations(options: {
   readonly store: SessionStore;
   readonly cache: SessionCache;
-  readonly websockets: WebSocketRegistry;
-  readonly recheck: WebSocketRecheck;
   readonly metrics: GatewayMetrics;
   readonly logger: FastifyBaseLogger;
-}): RevocationSubscription {
-  const { cache, websockets, recheck, metrics, logger } = options;
+}): RevocationFeed {
+  const { cache, metrics, logger } = options;
+  const revokedListeners: ((sessionId: string) => void)[] = [];
   const subscription = options.store.subscribeRevocations((sessionId) => {
     metrics.revocationsReceived.inc();
     cache.evict(sessionId);
-    const closed = websockets.closeSession(sessionId);
-    if (closed > 0)
-      logger.info(
-        { event: 'websocket.closed', reason: 'session_revoked', sessionId, closed },
-        'closed WebSockets of a revoked session',
-      );
+    for (const listener of revokedListeners) listener(sessionId);
   });
   let closing = false;
   const apply = (state: SubscriptionState): void => {
@@ -37,26 +34,27 @@ export function listenForRevocations(options: {
         { event: 'dependency.subscription_live' },
         'revocation subscription live; session cache on, open WebSockets re-checked',
       );
-      recheck.back('subscription');
     } else {
       logger.warn(
         { event: 'dependency.subscription_lost', state },
         'revocation subscription not live; session cache emptied and bypassed',
       );
-      recheck.lost('subscription');
     }
   };
   subscription.onStateChange(apply);
   cache.setEnabled(subscription.state === 'live');
-  if (subscription.state !== 'live') recheck.lost('subscription');
   return {
     get state() {
       return subscription.state;
     },
-    onStateChange: (listener) => subscription.onStateChange(listener),
+    // Listeners hear of changes up to shutdown, not the end the shutdown itself causes.
+    onStateChange: (listener) =>
+      subscription.onStateChange((state) => {
+        if (!closing) listener(state);
+      }),
+    onRevoked: (listener) => revokedListeners.push(listener),
     close: () => {
       closing = true;
-      recheck.close();
       return subscription.close();
     },
   };

@@ -89,7 +89,6 @@ export class SessionVerifier {
       fingerprintInputFromHeaders(facts.headers, facts.ip),
     );
     const verdict = verifySession({
-      hasToken: true,
       session,
       fingerprint,
       policy: this.#options.policy,

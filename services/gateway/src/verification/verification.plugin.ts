@@ -1,14 +1,20 @@
-// The protected and optional contexts' hooks: one verification, then deny, pass, or hand the
-// identity to the proxy.
+// The session verification the protected and optional contexts share, and their hooks: one
+// verification, then deny, pass, or hand the identity to the proxy.
 import { expiredSessionCookie, type SessionRecord } from '@authflow/sessions';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { GatewayConfig } from '../config/load-config.js';
 import type { ProxyRoute } from '../config/routes-file.js';
 import type { AssertionSigner } from '../identity/assertion-signer.js';
 import type { WebSocketRegistry } from '../proxy/websocket-registry.js';
 import { type DenialSettings, sendDenial, sendUnavailable } from './denial.js';
-import type { Outcome, SessionVerifier } from './session-verifier.js';
+import { type Outcome, SessionVerifier } from './session-verifier.js';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** What the protected and optional contexts' hooks and /verify need. */
+    verification: VerificationDependencies;
+  }
   interface FastifyRequest {
     /** Set on protected and optional routes once the session is verified; what the upstream is told. */
     authflowIdentity: { session: SessionRecord; assertion: string } | null;
@@ -24,6 +30,42 @@ export interface VerificationDependencies {
   readonly websockets: WebSocketRegistry;
   readonly denial: DenialSettings;
 }
+
+/** Builds the verifier from config and the sessions, signer and WebSockets plugins. */
+export const verificationPlugin = fp(
+  (app: FastifyInstance, options: { config: GatewayConfig }, done: () => void): void => {
+    const { config } = options;
+    app.decorate('verification', {
+      verifier: new SessionVerifier({
+        access: app.sessions.access,
+        metrics: app.gatewayMetrics,
+        logger: app.log,
+        cookieName: config.sessions.cookieName,
+        policy: config.fingerprint.policy,
+        ipGranularity: config.fingerprint.ipGranularity,
+      }),
+      signer: app.identity.signer,
+      websockets: app.websocketRegistry,
+      denial: {
+        cookieSecure: config.sessions.cookieSecure,
+        loginPath: config.handoff.loginPath,
+        handoffSecret: config.handoff.secret,
+        retryAfterSeconds: config.server.retryAfterSeconds,
+      },
+    });
+    done();
+  },
+  {
+    name: '@authflow/gateway-verification',
+    fastify: '5.x',
+    dependencies: [
+      '@authflow/gateway-metrics',
+      '@authflow/gateway-sessions',
+      '@authflow/gateway-identity',
+      '@authflow/gateway-websockets',
+    ],
+  },
+);
 
 /**
  * Registered inside the protected context only: encapsulation decides what is protected, not a

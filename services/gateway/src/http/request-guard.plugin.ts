@@ -1,5 +1,6 @@
 // Checks every request meets before routing matters: canonical path, cookie size, declared body size.
 import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import { gatewayErrors } from '../errors/gateway-errors.js';
 import { isCanonicalPath } from './canonical-path.js';
 import { inviteBodiesWhenWanted } from './expect-continue.js';
@@ -9,7 +10,7 @@ export interface RequestLimits {
   readonly maxBodyBytes: number;
 }
 
-export function guardRequests(app: FastifyInstance, limits: RequestLimits): void {
+function guardRequests(app: FastifyInstance, limits: RequestLimits, registered: () => void): void {
   app.addHook('onRequest', (request, _reply, done) => {
     if (!isCanonicalPath(request.url)) {
       done(
@@ -34,4 +35,11 @@ export function guardRequests(app: FastifyInstance, limits: RequestLimits): void
     done();
   });
   inviteBodiesWhenWanted(app, limits.maxBodyBytes);
+  registered();
 }
+
+/** Not encapsulated: its checks run for every route, health and metrics included, as before routing. */
+export const requestGuardPlugin = fp(guardRequests, {
+  name: '@authflow/gateway-request-guard',
+  fastify: '5.x',
+});
