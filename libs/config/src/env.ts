@@ -70,32 +70,13 @@ export const env = {
     }),
 
   url: (fallback?: string, protocols: readonly string[] = ['http:', 'https:']) =>
-    withDefault(fallback, (value, context) => {
-      let url: URL;
-      try {
-        url = new URL(value);
-      } catch {
-        return fail(context, 'must be a URL');
-      }
-      if (!protocols.includes(url.protocol))
-        return fail(context, `must be a URL starting with ${protocols.join(' or ')}`);
-      return value.replace(/\/+$/u, '');
-    }),
+    withDefault(fallback, (value, context) => parseUrl(value, protocols, context)),
 
   /** Like `url`, but `undefined` when unset (the caller derives a default from other settings). */
   optionalUrl: (protocols: readonly string[] = ['http:', 'https:']) =>
-    raw.transform((value, context) => {
-      if (value === undefined) return undefined;
-      let url: URL;
-      try {
-        url = new URL(value);
-      } catch {
-        return fail(context, 'must be a URL');
-      }
-      if (!protocols.includes(url.protocol))
-        return fail(context, `must be a URL starting with ${protocols.join(' or ')}`);
-      return value.replace(/\/+$/u, '');
-    }),
+    raw.transform((value, context) =>
+      value === undefined ? undefined : parseUrl(value, protocols, context),
+    ),
 
   /** Comma-separated values, trimmed, empties dropped. */
   list: (fallback: readonly string[] = []) =>
@@ -128,6 +109,19 @@ export const env = {
       return value;
     }),
 };
+
+/** A URL with one of `protocols`, without trailing slashes. */
+function parseUrl(value: string, protocols: readonly string[], context: z.RefinementCtx): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return fail(context, 'must be a URL');
+  }
+  if (!protocols.includes(url.protocol))
+    return fail(context, `must be a URL starting with ${protocols.join(' or ')}`);
+  return value.replace(/\/+$/u, '');
+}
 
 function connectionUrl(
   problemOf: (value: string) => string | undefined,
