@@ -5,11 +5,11 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildStack, type Stack } from '@authflow/all-in-one/stack';
 import { getFreePort } from '@authflow/testing';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EdgeHandle, startEdge } from '../nginx/test-support/edge-harness.ts';
-import { buildStack, type Stack } from '../services/all-in-one/src/stack.ts';
 import { launchChromium, watchedPage } from './support/browser.ts';
 
 let folder: string;

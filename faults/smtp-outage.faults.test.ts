@@ -1,12 +1,8 @@
 // The mail server down while people sign up, then back on the same port: sign-up still answers
 // 202, the confirmation mail waits in the durable queue (its depth is on /metrics), and once the
 // server is back it arrives exactly once, with a link that works. No link reaches the logs.
-import { getFreePort } from '@authflow/testing';
+import { getFreePort, startTestSmtpServer, type TestSmtpServer } from '@authflow/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  startTestSmtpServer,
-  type TestSmtpServer,
-} from '../services/auth/test/smtp/test-smtp-server.ts';
 import { type FaultStack, signIn, startFaultStack, waitUntil } from './support/fault-stack.ts';
 
 const DEVICE = { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AuthFlowFaults/1.0' };

@@ -6,12 +6,8 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { getFreePort } from '@authflow/testing';
+import { getFreePort, startTestSmtpServer, type TestSmtpServer } from '@authflow/testing';
 import { type EdgeHandle, startEdge } from '../../nginx/test-support/edge-harness.ts';
-import {
-  startTestSmtpServer,
-  type TestSmtpServer,
-} from '../../services/auth/test/smtp/test-smtp-server.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 export const ARTIFACTS = join(ROOT, '.artifacts', 'e2e');

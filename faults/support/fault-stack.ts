@@ -7,12 +7,14 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { getFreePort, type RedisServerHandle, startRedisServer } from '@authflow/testing';
-import { type EdgeHandle, startEdge } from '../../nginx/test-support/edge-harness.ts';
 import {
+  getFreePort,
+  type RedisServerHandle,
+  startRedisServer,
   startTestSmtpServer,
   type TestSmtpServer,
-} from '../../services/auth/test/smtp/test-smtp-server.ts';
+} from '@authflow/testing';
+import { type EdgeHandle, startEdge } from '../../nginx/test-support/edge-harness.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 export const ARTIFACTS = join(ROOT, '.artifacts', 'faults');

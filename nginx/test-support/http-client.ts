@@ -1,7 +1,7 @@
 // An HTTP(S) client for edge tests: the exact path and headers given, a chosen source address
-// (127.0.0.2 is a client that is not the trusted load balancer), no connection reuse.
-import { type IncomingHttpHeaders, request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+// (127.0.0.2 is a client that is not the trusted load balancer), no connection reuse. The
+// shared `sendRaw` does the sending; this only names the options edge tests use.
+import { type Response, sendRaw } from '@authflow/testing';
 
 export interface SendOptions {
   readonly method?: string;
@@ -13,12 +13,7 @@ export interface SendOptions {
   readonly ca?: string;
 }
 
-export interface SentResponse {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-  json<T = unknown>(): T;
-}
+export type SentResponse = Response;
 
 /**
  * Sends `path` verbatim (no URL normalisation: `//`, `%69`, letter case stay as written) to the
@@ -30,43 +25,8 @@ export function send(
   path: string,
   options: SendOptions = {},
 ): Promise<SentResponse> {
-  const { protocol, hostname, port } = new URL(baseUrl);
-  const request = protocol === 'https:' ? httpsRequest : httpRequest;
-  const headers = { ...options.headers };
-  if (options.body !== undefined && headers['content-length'] === undefined) {
-    headers['content-length'] = String(Buffer.byteLength(options.body));
-  }
-  return new Promise((resolve, reject) => {
-    const outgoing = request(
-      {
-        host: hostname,
-        port,
-        method: options.method ?? 'GET',
-        path,
-        headers,
-        agent: false,
-        localAddress: options.localAddress,
-        ca: options.ca,
-      },
-      (incoming) => {
-        const chunks: Buffer[] = [];
-        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-        incoming.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          outgoing.destroy();
-          resolve({
-            status: incoming.statusCode ?? 0,
-            headers: incoming.headers,
-            body: text,
-            json: <T>() => JSON.parse(text) as T,
-          });
-        });
-        incoming.on('error', reject);
-      },
-    );
-    outgoing.on('error', reject);
-    if (options.body !== undefined) outgoing.end(options.body);
-    else if (headers['content-length'] !== undefined) outgoing.flushHeaders();
-    else outgoing.end();
+  return sendRaw(baseUrl, options.method ?? 'GET', path, { ...options.headers }, options.body, {
+    localAddress: options.localAddress,
+    ca: options.ca,
   });
 }

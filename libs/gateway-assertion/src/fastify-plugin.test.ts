@@ -1,3 +1,4 @@
+import { startJwksServer } from '@authflow/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
@@ -12,7 +13,6 @@ import {
   signAssertion,
   type TestSigningKey,
 } from './test-support/gateway-signer.js';
-import { startJwksServer } from './test-support/jwks-server.js';
 
 let gatewayKey: TestSigningKey;
 let staticKeys: GatewayAssertionPluginOptions;

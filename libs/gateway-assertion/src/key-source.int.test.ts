@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startJwksServer } from '@authflow/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isAssertionError } from './assertion-error.js';
 import { expectRefused } from './test-support/expect-refused.js';
@@ -11,7 +12,6 @@ import {
   signAssertion,
   type TestSigningKey,
 } from './test-support/gateway-signer.js';
-import { startJwksServer } from './test-support/jwks-server.js';
 import type { RemoteKeysOptions } from './verifier-options.js';
 import { createAssertionVerifier } from './verify-assertion.js';
 

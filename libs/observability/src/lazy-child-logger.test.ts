@@ -1,4 +1,4 @@
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { lazyChildLoggerFactory } from './lazy-child-logger.js';
 import { createLogger } from './logger.js';
@@ -17,7 +17,7 @@ describe('lazyChildLoggerFactory', () => {
     const app = Fastify({
       loggerInstance: logger,
       childLoggerFactory: lazyChildLoggerFactory,
-      disableRequestLogging: true,
+      logController: new LogController({ disableRequestLogging: true }),
     });
     app.get('/quiet', () => 'ok');
     app.get('/loud', (request) => {
@@ -45,7 +45,7 @@ describe('lazyChildLoggerFactory', () => {
     const app = Fastify({
       loggerInstance: createLogger({ service: 'test', level: 'info' }, stream),
       childLoggerFactory: lazyChildLoggerFactory,
-      disableRequestLogging: true,
+      logController: new LogController({ disableRequestLogging: true }),
     });
     let seenLevel: string | undefined;
     app.get('/silent', { logLevel: 'silent' }, (request) => {

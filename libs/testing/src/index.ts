@@ -19,6 +19,13 @@ export {
   type RedisServerOptions,
   startRedisServer,
 } from './redis-server.js';
-export { type Response, sendRaw } from './send-raw.js';
+export { type ParsedMail, parseMail } from './parse-mime.js';
+export { type ConnectionOptions, type Response, sendRaw } from './send-raw.js';
+export {
+  type ReceivedMail,
+  startTestSmtpServer,
+  type TestSmtpServer,
+  type TestSmtpServerOptions,
+} from './test-smtp-server.js';
 export { type ReceivedRequest, startTestUpstream, type TestUpstream } from './test-upstream.js';
 export { uniquePrefix } from './unique-prefix.js';

@@ -1,5 +1,6 @@
 // An HTTP client that sends exactly what it is given, for tests of what a server does with it.
-import { request as rawRequest } from 'node:http';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 
 export interface Response {
   readonly status: number;
@@ -8,6 +9,14 @@ export interface Response {
   // response.json<Shape>() reads better than a cast at every call.
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
   json<T = unknown>(): T;
+}
+
+/** How to reach the server, for tests that care where a request comes from or whom it trusts. */
+export interface ConnectionOptions {
+  /** The local address to connect from (any 127.x.y.z works on Linux loopback). */
+  readonly localAddress?: string;
+  /** For https: the certificate to trust. */
+  readonly ca?: string;
 }
 
 /**
@@ -20,11 +29,22 @@ export function sendRaw(
   path: string,
   headers: Record<string, string> = {},
   body?: string | Buffer,
+  connection: ConnectionOptions = {},
 ): Promise<Response> {
-  const { hostname, port } = new URL(baseUrl);
+  const { protocol, hostname, port } = new URL(baseUrl);
+  const request = protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const outgoing = rawRequest(
-      { host: hostname, port, method, path, headers, agent: false },
+    const outgoing = request(
+      {
+        host: hostname,
+        port,
+        method,
+        path,
+        headers,
+        agent: false,
+        localAddress: connection.localAddress,
+        ca: connection.ca,
+      },
       (incoming) => {
         const chunks: Buffer[] = [];
         incoming.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -3,21 +3,11 @@ import cookie from '@fastify/cookie';
 import csrfProtection from '@fastify/csrf-protection';
 import formBody from '@fastify/formbody';
 import { ConfigError } from '@authflow/config';
-import {
-  createClientErrorHandler,
-  errorHandlerOptions,
-  errorHandlerPlugin,
-} from '@authflow/errors';
+import { createClientErrorHandler, errorHandlerOptions } from '@authflow/errors';
 import { type AssertionVerifier, createAssertionVerifier } from '@authflow/gateway-assertion';
-import {
-  createLogger,
-  healthPlugin,
-  lazyChildLoggerFactory,
-  metricsPlugin,
-} from '@authflow/observability';
-import { compileTrust, fastifyTrustProxy, requestIdGenerator } from '@authflow/proxy-trust';
+import { createServiceApp } from '@authflow/service-runtime';
 import { createRedisClient, RedisSessionStore, type SessionStore } from '@authflow/sessions';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { JSONWebKeySet } from 'jose';
 import type { Redis } from 'ioredis';
 import { accountRoutes } from './account/index.js';
@@ -82,31 +72,13 @@ export async function buildAuthApp(
   config: AuthConfig,
   dependencies: AuthDependencies = {},
 ): Promise<FastifyInstance> {
-  const trust = compileTrust(config.server.trustedProxies, 'AUTH_TRUSTED_PROXIES');
-  const logger: FastifyBaseLogger =
-    dependencies.logger ?? createLogger({ service: 'auth', level: config.log.level });
-  const app = Fastify({
-    loggerInstance: logger,
-    // The per-request child logger is made on the request's first log line, not for every request.
-    childLoggerFactory: lazyChildLoggerFactory,
-    trustProxy: fastifyTrustProxy(trust, config.server.trustedProxies),
-    genReqId: requestIdGenerator(trust),
-    requestIdHeader: false,
-    logController: new LogController({
-      requestIdLogLabel: 'requestId',
-      disableRequestLogging: true,
-    }),
-    bodyLimit: config.server.maxBodyBytes,
-    clientErrorHandler: createClientErrorHandler({
-      badRequest: 'bad_request',
-      headersTooLarge: 'headers_too_large',
-    }),
-    return503OnClosing: true,
-  });
-
-  await app.register(
-    errorHandlerPlugin,
-    errorHandlerOptions({
+  const app = await createServiceApp({
+    service: 'auth',
+    logLevel: config.log.level,
+    logger: dependencies.logger,
+    trustedProxies: config.server.trustedProxies,
+    trustedProxiesSetting: 'AUTH_TRUSTED_PROXIES',
+    errors: errorHandlerOptions({
       registry: authErrors,
       badRequestCode: 'bad_request',
       validationCode: 'validation_failed',
@@ -117,21 +89,23 @@ export async function buildAuthApp(
       // Errors on the /auth/ pages are pages, not JSON.
       render: renderPageError,
     }),
-  );
-  acceptStrictJson(app);
-  await app.register(metricsPlugin, {
-    prefix: METRIC_PREFIX,
-    collectDefaults: dependencies.collectProcessMetrics ?? true,
+    metricsPrefix: METRIC_PREFIX,
+    collectProcessMetrics: dependencies.collectProcessMetrics,
+    readinessTimeoutMs: 2_000,
+    logRequests: false,
+    lazyRequestLoggers: true,
+    cookieSecure: config.sessions.cookieSecure,
+    deprecations: config.deprecations,
+    server: {
+      bodyLimit: config.server.maxBodyBytes,
+      clientErrorHandler: createClientErrorHandler({
+        badRequest: 'bad_request',
+        headersTooLarge: 'headers_too_large',
+      }),
+    },
   });
+  acceptStrictJson(app);
   const metrics = new AuthMetrics(app.metrics);
-  // Once per start, with the service's logger: config loading only collects them.
-  for (const { name, replacement, message } of config.deprecations)
-    app.log.warn({ event: 'config.deprecated', setting: name, replacement }, message);
-  if (!config.sessions.cookieSecure) {
-    app.log.warn(
-      'AUTHFLOW_COOKIE_SECURE=false: cookies work over plain HTTP. Use this for local development only.',
-    );
-  }
 
   const closers: (() => Promise<void>)[] = [];
   app.addHook('onClose', async () => {
@@ -189,10 +163,8 @@ export async function buildAuthApp(
 
   const signOut = new SignOut({ callers, store });
 
-  await app.register(healthPlugin, {
-    timeoutMs: 2_000,
-    checks: { redis: () => store.ping(), identity: () => provider.ping() },
-  });
+  app.addReadinessCheck('redis', () => store.ping());
+  app.addReadinessCheck('identity', () => provider.ping());
   await app.register(cookie, { hook: 'onRequest' });
   await app.register(formBody, { bodyLimit: config.server.maxBodyBytes });
   await app.register(csrfProtection, {

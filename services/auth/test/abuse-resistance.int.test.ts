@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromeOnMac } from '../../gateway/src/test-support/browsers.js';
+import { chromeOnMac } from '@authflow/testing';
 import { buildAuthApp } from '../src/app.js';
 import { loadAuthConfig } from '../src/config/load-config.js';
 import {

@@ -1,6 +1,6 @@
 // Account self-service with Supabase Auth (the GoTrue contract double), over HTTP through the gateway.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromeOnMac } from '../../gateway/src/test-support/browsers.js';
+import { chromeOnMac } from '@authflow/testing';
 import { describeAccountStories, newEmail, password } from './support/account-stories.js';
 import { type Stack, startStack } from './support/stack-harness.js';
 import { startSupabaseDouble, type SupabaseDouble } from './supabase-double/supabase-double.js';

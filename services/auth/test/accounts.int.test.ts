@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromeOnMac, firefoxOnLinux } from '../../gateway/src/test-support/browsers.js';
+import { chromeOnMac, firefoxOnLinux } from '@authflow/testing';
 import { BrowserClient } from './support/browser-client.js';
 import { mailedToken, type Stack, startStack } from './support/stack-harness.js';
 

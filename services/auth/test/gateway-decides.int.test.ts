@@ -2,8 +2,7 @@
 // the real gateway in front, learns who is calling only from a valid x-authflow-assertion.
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { chromeOnMac, firefoxOnLinux } from '../../gateway/src/test-support/browsers.js';
-import { sendRaw } from '../../gateway/src/test-support/gateway-harness.js';
+import { chromeOnMac, firefoxOnLinux, sendRaw } from '@authflow/testing';
 import type { BrowserClient } from './support/browser-client.js';
 import { mailedToken, type Stack, startStack } from './support/stack-harness.js';
 

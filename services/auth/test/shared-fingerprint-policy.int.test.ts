@@ -1,7 +1,7 @@
 // One fingerprint policy (AUTHFLOW_FINGERPRINT_*, issue 14), applied by the gateway alone: a part
 // the operator only observes never gets a session revoked, and auth never judges a cookie itself.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromeOnMac } from '../../gateway/src/test-support/browsers.js';
+import { chromeOnMac } from '@authflow/testing';
 import { BrowserClient } from './support/browser-client.js';
 import { mailedToken, type Stack, startStack } from './support/stack-harness.js';
 

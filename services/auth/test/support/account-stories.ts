@@ -1,7 +1,7 @@
 // The account self-service stories over real HTTP through the gateway, told once and run for
 // each identity provider (built-in on PGlite, Supabase against the double).
 import { expect, it } from 'vitest';
-import { chromeOnMac, firefoxOnLinux } from '../../../gateway/src/test-support/browsers.js';
+import { chromeOnMac, firefoxOnLinux } from '@authflow/testing';
 import { BrowserClient, type Response } from './browser-client.js';
 import type { Stack } from './stack-harness.js';
 

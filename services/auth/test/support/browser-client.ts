@@ -1,5 +1,5 @@
 // A cookie-keeping HTTP client that presents a browser's headers, for stories told over HTTP.
-import { type Response, sendRaw } from '../../../gateway/src/test-support/gateway-harness.js';
+import { type Response, sendRaw } from '@authflow/testing';
 
 export type { Response };
 

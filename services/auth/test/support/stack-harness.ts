@@ -3,20 +3,17 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { getFreePort } from '@authflow/testing';
-import type { FastifyInstance } from 'fastify';
+import { type GatewayHarness, startGateway, TEST_HANDOFF_SECRET } from '@authflow/gateway/testing';
 import {
-  type GatewayHarness,
-  startGateway,
-  TEST_HANDOFF_SECRET,
-} from '../../../gateway/src/test-support/gateway-harness.js';
-import {
+  getFreePort,
+  startTestSmtpServer,
   startTestUpstream,
+  type TestSmtpServer,
   type TestUpstream,
-} from '../../../gateway/src/test-support/test-upstream.js';
+} from '@authflow/testing';
+import type { FastifyInstance } from 'fastify';
 import { type AuthDependencies, buildAuthApp } from '../../src/app.js';
 import { type AuthConfig, loadAuthConfig } from '../../src/config/load-config.js';
-import { startTestSmtpServer, type TestSmtpServer } from '../smtp/test-smtp-server.js';
 import { BrowserClient } from './browser-client.js';
 
 export { TEST_HANDOFF_SECRET };

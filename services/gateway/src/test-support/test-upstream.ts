@@ -1,3 +1,0 @@
-// Kept only while auth's tests import it by path: they move to `@authflow/testing` (issue 14),
-// then this file goes.
-export { startTestUpstream, type TestUpstream } from '@authflow/testing';
