@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startTestSmtpServer } from '../../test/smtp/test-smtp-server.js';
+import { startTestSmtpServer } from '@authflow/testing';
 import { createMailer } from './create-mailer.js';
 import { captureLogger, everyMail } from './test-support/fixtures.js';
 

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseMail } from '../../test/smtp/parse-mime.js';
+import { parseMail } from '@authflow/testing';
 import { findLinks } from './find-links.js';
 import { describeMailerContract } from './mailer.contract.js';
 import { newDeviceMail, verificationMail } from './mail-templates.js';

@@ -2,7 +2,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestSmtpServer, type TestSmtpServer } from '../../test/smtp/test-smtp-server.js';
+import { startTestSmtpServer, type TestSmtpServer } from '@authflow/testing';
 import { describeMailerContract } from './mailer.contract.js';
 import { MailDeliveryError } from './mail-delivery-error.js';
 import { verificationMail } from './mail-templates.js';

@@ -3,7 +3,7 @@
 // nothing secret reaches the logs.
 import { Registry, Counter, Gauge } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestSmtpServer, type TestSmtpServer } from '../../../test/smtp/test-smtp-server.js';
+import { startTestSmtpServer, type TestSmtpServer } from '@authflow/testing';
 import { createPgliteDatabase, type Database } from '../../identity/builtin/database.js';
 import { DatabaseUnavailableError } from '../../identity/builtin/database-unavailable.js';
 import { migrate } from '../../identity/builtin/migrations.js';
