@@ -160,12 +160,6 @@ export class MemorySessionStore implements SessionStore {
     return this.#sessions.size;
   }
 
-  /** Test support: replaces a stored field with raw text, as a corrupted record would read. */
-  corruptForTesting(sessionId: string, field: string, value: string): void {
-    const stored = this.#sessions.get(sessionId);
-    if (stored !== undefined) stored.hash[field] = value;
-  }
-
   #live(sessionId: string): StoredSession | undefined {
     const stored = this.#sessions.get(sessionId);
     if (stored === undefined) return undefined;

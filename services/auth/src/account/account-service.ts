@@ -5,9 +5,11 @@ import type { Branding } from '../branding.js';
 import { authErrors } from '../errors/auth-errors.js';
 import { identityErrorToAuthError } from '../errors/identity-errors.js';
 import {
+  type EmailChangeOutcome,
   type IdentityProvider,
   type IdentityUser,
   isIdentityError,
+  type PasswordChange,
   type RequestContext,
 } from '../identity/identity-provider.js';
 import {
@@ -29,15 +31,11 @@ export interface AccountServiceOptions {
   readonly clock?: () => number;
 }
 
-export interface PasswordChangeInput {
-  readonly currentPassword: string;
-  readonly newPassword: string;
+/** The provider's password change for the caller's own account, and what happens to sessions. */
+export interface PasswordChangeInput extends Omit<PasswordChange, 'userId'> {
   /** End every other session of the account (the default on the page and in the API). */
   readonly signOutOthers: boolean;
 }
-
-export type EmailConfirmation =
-  { readonly status: 'changed'; readonly user: IdentityUser } | { readonly status: 'pending' };
 
 export class AccountService {
   readonly #options: AccountServiceOptions;
@@ -73,10 +71,8 @@ export class AccountService {
     await this.#notify(
       request.log,
       passwordChangedMail(this.#options.branding, {
-        to: user.email,
-        when: new Date(this.#clock()),
-        ip: request.ip,
-        resetLink: `${this.#options.branding.publicUrl}/auth/forgot-password`,
+        ...this.#noticeOf(user, request),
+        resetLink: this.#resetLink(),
         signedOut: input.signOutOthers ? 'others' : 'none',
       }),
     );
@@ -103,11 +99,9 @@ export class AccountService {
     await this.#notify(
       request.log,
       emailChangeRequestedMail(this.#options.branding, {
-        to: user.email,
+        ...this.#noticeOf(user, request),
         newEmail: input.newEmail.trim(),
-        when: new Date(this.#clock()),
-        ip: request.ip,
-        resetLink: `${this.#options.branding.publicUrl}/auth/forgot-password`,
+        resetLink: this.#resetLink(),
       }),
     );
   }
@@ -116,7 +110,7 @@ export class AccountService {
    * Follows the link from the new address. Every session then ends: each carries the address
    * it was opened with, which the gateway asserts to backends, so they sign in again with the new one.
    */
-  async confirmEmailChange(token: string, request: FastifyRequest): Promise<EmailConfirmation> {
+  async confirmEmailChange(token: string, request: FastifyRequest): Promise<EmailChangeOutcome> {
     const outcome = await this.#identity(() =>
       this.#options.provider.confirmEmailChange({ token }, contextOf(request)),
     );
@@ -165,11 +159,7 @@ export class AccountService {
     audit(request.log, 'account.deleted', user.id, request, { revokedSessions: revoked.length });
     await this.#notify(
       request.log,
-      accountDeletedMail(this.#options.branding, {
-        to: user.email,
-        when: new Date(this.#clock()),
-        ip: request.ip,
-      }),
+      accountDeletedMail(this.#options.branding, this.#noticeOf(user, request)),
     );
     return user;
   }
@@ -222,6 +212,16 @@ export class AccountService {
     await this.#options.provider.endAllSessions(userId).catch((error: unknown) => {
       request.log.error({ err: error, userId }, 'could not end the provider sessions');
     });
+  }
+
+  /** Whom an account notice goes to, and when and from where the change was asked for. */
+  #noticeOf(user: IdentityUser, request: FastifyRequest): { to: string; when: Date; ip: string } {
+    return { to: user.email, when: new Date(this.#clock()), ip: request.ip };
+  }
+
+  /** Where a notice sends someone who did not ask for the change: a reset ends every session. */
+  #resetLink(): string {
+    return `${this.#options.branding.publicUrl}/auth/forgot-password`;
   }
 
   /** The change is made: a notice that cannot be queued is logged, not answered as a failure. */

@@ -28,7 +28,9 @@ export const authEnvVariables = z.object({
   AUTH_REDIS_COMMAND_TIMEOUT_MS: env.integer(500, { min: 10, max: 60_000 }),
   AUTH_MAX_SESSIONS_PER_USER: env.integer(100, { min: 1, max: 10_000 }),
   // Session lifetimes, cookie security, fingerprint policy and the handoff secret: the values
-  // the gateway uses too (AUTHFLOW_*, declared once in libs/config).
+  // the gateway uses too (AUTHFLOW_*, declared once in libs/config). Auth does not use the
+  // per-part fingerprint policies (AUTHFLOW_FINGERPRINT_USER_AGENT, ...): the gateway alone
+  // judges a cookie. They are accepted here because the fragment (and the env file) is shared.
   ...sharedSettingsVariables,
   AUTH_DEFAULT_LANDING_PATH: env.string('/app/'),
 
@@ -136,9 +138,8 @@ export const authEnvSchema = authEnvVariables
         maxPerUser: vars.AUTH_MAX_SESSIONS_PER_USER,
         cookieSecure: shared.sessions.cookieSecure,
         cookieName: sessionCookieName(shared.sessions.cookieSecure),
+        /** The only fingerprint setting auth reads: how much of the IP a new session records. */
         ipGranularity: shared.fingerprint.ipGranularity,
-        /** The gateway's per-part policy: auth judges a cookie as the gateway does. */
-        fingerprintPolicy: shared.fingerprint.policy,
       },
       handoff: {
         secret: shared.handoffSecret,

@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { Branding } from '../branding.js';
 import { findLinks } from './find-links.js';
 import {
+  accountDeletedMail,
   accountExistsMail,
+  emailChangeMail,
+  emailChangeRequestedMail,
   newDeviceMail,
   passwordChangedMail,
   passwordResetMail,
@@ -89,6 +92,42 @@ describe('mail templates', () => {
       resetLink: 'https://acme.test/auth/forgot-password',
     });
     expect(findLinks(withLink.text)).toEqual(['https://acme.test/auth/forgot-password']);
+  });
+
+  it('give the account mails the same link and notice lines as the others', () => {
+    const link = emailChangeMail(BRANDING, {
+      to: 'new@example.com',
+      link: 'https://acme.test/auth/account/email/confirm?token=t',
+      expiresInHours: 1,
+    });
+    expect(link.subject).toBe('Confirm your new email for Acme');
+    expect(findLinks(link.text)).toEqual(['https://acme.test/auth/account/email/confirm?token=t']);
+    expect(link.text).toContain('The link works once and expires in 1 hour.');
+    expect(link.text).toContain('ignore this message: nothing changes without a click.');
+
+    const requested = emailChangeRequestedMail(BRANDING, {
+      to: 'ada@example.com',
+      newEmail: 'new@example.com',
+      when: WHEN,
+      ip: '203.0.113.7',
+      resetLink: 'https://acme.test/auth/forgot-password',
+    });
+    expect(requested.subject).toBe('Your Acme email is about to change');
+    expect(requested.text).toContain('New address: new@example.com\n');
+    expect(requested.text).toContain('When: Tue, 14 Jan 2025 15:09:26 UTC');
+    expect(requested.text).toContain('IP address: 203.0.113.7');
+    expect(requested.text).toContain('If this was you, there is nothing to do here.');
+    expect(requested.text).toContain('cancels the change and write to help@acme.test.');
+    expect(findLinks(requested.text)).toEqual(['https://acme.test/auth/forgot-password']);
+
+    const deleted = accountDeletedMail(
+      { ...BRANDING, supportEmail: undefined },
+      { to: 'ada@example.com', when: WHEN, ip: '203.0.113.7' },
+    );
+    expect(deleted.subject).toBe('Your Acme account was deleted');
+    expect(deleted.text).toContain("If this wasn't you, write to us at once.");
+    expect(deleted.text).toContain('IP address: 203.0.113.7');
+    expect(findLinks(deleted.text)).toEqual([]);
   });
 
   it('escape a hostile device label and address in HTML', () => {

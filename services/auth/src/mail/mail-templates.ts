@@ -1,31 +1,34 @@
 // The auth service's mail, one function per MailKind: plain parameters in, a MailMessage out.
+// Two shapes cover every kind: a one-time link to follow (linkMail), or a notice of what was done
+// to the account, with when and where from, and what to do if it was not the owner (noticeMail).
 import type { Branding } from '../branding.js';
-import { composeMail } from './compose-mail.js';
+import { composeMail, type MailAction, type MailContent } from './compose-mail.js';
 import { formatUtc, singleLine } from './display-values.js';
-import type { MailMessage } from './mailer.js';
+import type { MailKind, MailMessage } from './mailer.js';
 
 const plural = (count: number, unit: string): string => `${count} ${unit}${count === 1 ? '' : 's'}`;
+
+interface Envelope {
+  readonly kind: MailKind;
+  readonly to: string;
+}
 
 export function verificationMail(
   branding: Branding,
   params: { readonly to: string; readonly link: string; readonly expiresInHours: number },
 ): MailMessage {
   const { appName } = branding;
-  return composeMail(
+  return linkMail(
     branding,
     { kind: 'verify_email', to: params.to },
     {
       subject: `Confirm your email for ${appName}`,
       heading: 'Confirm your email address',
-      intro: [
-        `Confirm that ${singleLine(params.to)} is your address to finish setting up your ${appName} account.`,
-      ],
-      actions: [{ label: 'Confirm email address', link: params.link }],
-      details: [],
-      outro: [
-        `The link works once and expires in ${plural(params.expiresInHours, 'hour')}.`,
+      intro: `Confirm that ${singleLine(params.to)} is your address to finish setting up your ${appName} account.`,
+      action: { label: 'Confirm email address', link: params.link },
+      expiresIn: plural(params.expiresInHours, 'hour'),
+      ifIgnored:
         'If you did not create an account, ignore this message: nothing happens without a click.',
-      ],
     },
   );
 }
@@ -35,90 +38,37 @@ export function passwordResetMail(
   params: { readonly to: string; readonly link: string; readonly expiresInMinutes: number },
 ): MailMessage {
   const { appName } = branding;
-  return composeMail(
+  return linkMail(
     branding,
     { kind: 'reset_password', to: params.to },
     {
       subject: `Reset your ${appName} password`,
       heading: 'Reset your password',
-      intro: [
-        `Someone asked to reset the password of the ${appName} account for ${singleLine(params.to)}.`,
-      ],
-      actions: [{ label: 'Choose a new password', link: params.link }],
-      details: [],
-      outro: [
-        `The link works once and expires in ${plural(params.expiresInMinutes, 'minute')}.`,
-        'If you did not ask for this, ignore this message: your password stays as it is.',
-      ],
+      intro: `Someone asked to reset the password of the ${appName} account for ${singleLine(params.to)}.`,
+      action: { label: 'Choose a new password', link: params.link },
+      expiresIn: plural(params.expiresInMinutes, 'minute'),
+      ifIgnored: 'If you did not ask for this, ignore this message: your password stays as it is.',
     },
   );
 }
 
-export function passwordChangedMail(
+/** Sent to the new address: the account moves there only when this link is followed. */
+export function emailChangeMail(
   branding: Branding,
-  params: {
-    readonly to: string;
-    readonly when: Date;
-    readonly ip: string;
-    /** Where to start a reset; shown as a button when given. */
-    readonly resetLink?: string;
-    /** Which sessions ended with the change: every one (a reset, the default), all but the changer's, or none. */
-    readonly signedOut?: 'all' | 'others' | 'none';
-  },
+  params: { readonly to: string; readonly link: string; readonly expiresInHours: number },
 ): MailMessage {
   const { appName } = branding;
-  return composeMail(
+  return linkMail(
     branding,
-    { kind: 'password_changed', to: params.to },
+    { kind: 'email_change', to: params.to },
     {
-      subject: `Your ${appName} password was changed`,
-      heading: 'Your password was changed',
-      intro: [
-        `The password of the ${appName} account for ${singleLine(params.to)} was just changed.`,
-        SIGNED_OUT[params.signedOut ?? 'all'],
-      ],
-      actions:
-        params.resetLink === undefined
-          ? []
-          : [{ label: 'Reset your password', link: params.resetLink }],
-      details: [
-        ['When', formatUtc(params.when)],
-        ['IP address', singleLine(params.ip)],
-      ],
-      outro: [`If this wasn't you, reset your password now${contactSupport(branding)}.`],
-    },
-  );
-}
-
-export function newDeviceMail(
-  branding: Branding,
-  params: {
-    readonly to: string;
-    readonly deviceLabel: string;
-    readonly ip: string;
-    readonly when: Date;
-  },
-): MailMessage {
-  const { appName } = branding;
-  return composeMail(
-    branding,
-    { kind: 'new_device', to: params.to },
-    {
-      subject: `New sign-in to your ${appName} account`,
-      heading: 'New sign-in from a device',
-      intro: [
-        `Your ${appName} account (${singleLine(params.to)}) was used to sign in from a device it had not seen before.`,
-      ],
-      actions: [],
-      details: [
-        ['Device', singleLine(params.deviceLabel)],
-        ['IP address', singleLine(params.ip)],
-        ['When', formatUtc(params.when)],
-      ],
-      outro: [
-        'If this was you, there is nothing to do.',
-        `If it wasn't, change your password now (that signs out every session)${contactSupport(branding)}.`,
-      ],
+      subject: `Confirm your new email for ${appName}`,
+      heading: 'Confirm your new email address',
+      intro: `Someone signed in to a ${appName} account asked to use ${singleLine(params.to)} as its address from now on.`,
+      action: { label: 'Confirm new address', link: params.link },
+      expiresIn: plural(params.expiresInHours, 'hour'),
+      ifIgnored:
+        'If you did not ask for this, ignore this message: nothing changes without a click.',
     },
   );
 }
@@ -152,6 +102,43 @@ export function accountExistsMail(
   );
 }
 
+/** When and from where something was done to the account, as a notice shows it. */
+interface Occurrence {
+  readonly to: string;
+  readonly when: Date;
+  readonly ip: string;
+}
+
+export function passwordChangedMail(
+  branding: Branding,
+  params: Occurrence & {
+    /** Where to start a reset; shown as a button when given. */
+    readonly resetLink?: string;
+    /** Which sessions ended with the change: every one (a reset, the default), all but the changer's, or none. */
+    readonly signedOut?: 'all' | 'others' | 'none';
+  },
+): MailMessage {
+  const { appName } = branding;
+  return noticeMail(
+    branding,
+    { kind: 'password_changed', to: params.to },
+    {
+      subject: `Your ${appName} password was changed`,
+      heading: 'Your password was changed',
+      intro: [
+        `The password of the ${appName} account for ${singleLine(params.to)} was just changed.`,
+        SIGNED_OUT[params.signedOut ?? 'all'],
+      ],
+      actions:
+        params.resetLink === undefined
+          ? []
+          : [{ label: 'Reset your password', link: params.resetLink }],
+      details: whenAndWhere(params),
+      ifNotYou: "If this wasn't you, reset your password now",
+    },
+  );
+}
+
 const SIGNED_OUT = {
   all: 'Every session was signed out: each device has to sign in again with the new password.',
   others:
@@ -159,27 +146,27 @@ const SIGNED_OUT = {
   none: 'Devices that were signed in stay signed in.',
 } as const;
 
-/** Sent to the new address: the account moves there only when this link is followed. */
-export function emailChangeMail(
+export function newDeviceMail(
   branding: Branding,
-  params: { readonly to: string; readonly link: string; readonly expiresInHours: number },
+  params: Occurrence & { readonly deviceLabel: string },
 ): MailMessage {
   const { appName } = branding;
-  return composeMail(
+  return noticeMail(
     branding,
-    { kind: 'email_change', to: params.to },
+    { kind: 'new_device', to: params.to },
     {
-      subject: `Confirm your new email for ${appName}`,
-      heading: 'Confirm your new email address',
+      subject: `New sign-in to your ${appName} account`,
+      heading: 'New sign-in from a device',
       intro: [
-        `Someone signed in to a ${appName} account asked to use ${singleLine(params.to)} as its address from now on.`,
+        `Your ${appName} account (${singleLine(params.to)}) was used to sign in from a device it had not seen before.`,
       ],
-      actions: [{ label: 'Confirm new address', link: params.link }],
-      details: [],
-      outro: [
-        `The link works once and expires in ${plural(params.expiresInHours, 'hour')}.`,
-        'If you did not ask for this, ignore this message: nothing changes without a click.',
+      details: [
+        ['Device', singleLine(params.deviceLabel)],
+        ['IP address', singleLine(params.ip)],
+        ['When', formatUtc(params.when)],
       ],
+      ifYou: 'If this was you, there is nothing to do.',
+      ifNotYou: "If it wasn't, change your password now (that signs out every session)",
     },
   );
 }
@@ -187,16 +174,10 @@ export function emailChangeMail(
 /** Sent to the current address when a change is asked for, so a hijacker cannot move it quietly. */
 export function emailChangeRequestedMail(
   branding: Branding,
-  params: {
-    readonly to: string;
-    readonly newEmail: string;
-    readonly when: Date;
-    readonly ip: string;
-    readonly resetLink: string;
-  },
+  params: Occurrence & { readonly newEmail: string; readonly resetLink: string },
 ): MailMessage {
   const { appName } = branding;
-  return composeMail(
+  return noticeMail(
     branding,
     { kind: 'email_change_requested', to: params.to },
     {
@@ -207,26 +188,18 @@ export function emailChangeRequestedMail(
         'The address changes only once the link sent to the new address is followed.',
       ],
       actions: [{ label: 'Reset your password', link: params.resetLink }],
-      details: [
-        ['New address', singleLine(params.newEmail)],
-        ['When', formatUtc(params.when)],
-        ['IP address', singleLine(params.ip)],
-      ],
-      outro: [
-        'If this was you, there is nothing to do here.',
-        `If it wasn't, reset your password now: that signs out every session and cancels the change${contactSupport(branding)}.`,
-      ],
+      details: [['New address', singleLine(params.newEmail)], ...whenAndWhere(params)],
+      ifYou: 'If this was you, there is nothing to do here.',
+      ifNotYou:
+        "If it wasn't, reset your password now: that signs out every session and cancels the change",
     },
   );
 }
 
 /** The goodbye: sent to the address of an account that was just deleted. */
-export function accountDeletedMail(
-  branding: Branding,
-  params: { readonly to: string; readonly when: Date; readonly ip: string },
-): MailMessage {
+export function accountDeletedMail(branding: Branding, params: Occurrence): MailMessage {
   const { appName } = branding;
-  return composeMail(
+  return noticeMail(
     branding,
     { kind: 'account_deleted', to: params.to },
     {
@@ -236,16 +209,60 @@ export function accountDeletedMail(
         `The ${appName} account for ${singleLine(params.to)} was deleted, and every session signed out.`,
         'We keep no profile or password for it any more. Thank you for having used it.',
       ],
-      actions: [],
-      details: [
-        ['When', formatUtc(params.when)],
-        ['IP address', singleLine(params.ip)],
-      ],
-      outro: [`If this wasn't you, write to us at once${contactSupport(branding)}.`],
+      details: whenAndWhere(params),
+      ifNotYou: "If this wasn't you, write to us at once",
     },
   );
 }
 
-function contactSupport(branding: Branding): string {
-  return branding.supportEmail === undefined ? '' : ` and write to ${branding.supportEmail}`;
+/** What a one-time-link mail says; the lines about the link's life are the same for every one. */
+interface LinkMailWords {
+  readonly subject: string;
+  readonly heading: string;
+  readonly intro: string;
+  readonly action: MailAction;
+  /** How long the link lives, in words (`24 hours`). */
+  readonly expiresIn: string;
+  /** That ignoring the mail is safe, and why. */
+  readonly ifIgnored: string;
+}
+
+/** A mail whose point is one link: it works once, it expires, and nothing happens without it. */
+function linkMail(branding: Branding, envelope: Envelope, words: LinkMailWords): MailMessage {
+  return composeMail(branding, envelope, {
+    subject: words.subject,
+    heading: words.heading,
+    intro: [words.intro],
+    actions: [words.action],
+    details: [],
+    outro: [`The link works once and expires in ${words.expiresIn}.`, words.ifIgnored],
+  });
+}
+
+/** What a notice says: the change, its facts, and what the owner does if it was not them. */
+interface NoticeWords extends Pick<MailContent, 'subject' | 'heading' | 'intro' | 'details'> {
+  readonly actions?: readonly MailAction[];
+  /** Said first to the owner who made the change themselves. */
+  readonly ifYou?: string;
+  /** What to do if the owner did not make the change; the support address follows. */
+  readonly ifNotYou: string;
+}
+
+/** A notice of something done to the account, ending with what to do if it was not the owner. */
+function noticeMail(branding: Branding, envelope: Envelope, words: NoticeWords): MailMessage {
+  const { ifYou, ifNotYou, actions = [], ...content } = words;
+  const contact =
+    branding.supportEmail === undefined ? '' : ` and write to ${branding.supportEmail}`;
+  return composeMail(branding, envelope, {
+    ...content,
+    actions,
+    outro: [...(ifYou === undefined ? [] : [ifYou]), `${ifNotYou}${contact}.`],
+  });
+}
+
+function whenAndWhere(params: Occurrence): [label: string, value: string][] {
+  return [
+    ['When', formatUtc(params.when)],
+    ['IP address', singleLine(params.ip)],
+  ];
 }

@@ -1,6 +1,6 @@
 // The Supabase Auth IdentityProvider: accounts live in Supabase; AuthFlow keeps its own sessions
 // and never hands Supabase tokens to a browser.
-import { AuthClient, type GoTrueClient, type User } from '@supabase/supabase-js';
+import { AuthClient, type AuthError, type GoTrueClient, type User } from '@supabase/supabase-js';
 import { type Breaker, createBreaker } from '@authflow/resilience';
 import { normaliseEmail } from '../email.js';
 import { checkPassword } from '../builtin/password-policy.js';
@@ -143,28 +143,14 @@ export class SupabaseIdentityProvider implements IdentityProvider {
     context: RequestContext,
   ): Promise<IdentityUser> {
     return this.#run(async () => {
-      const { data, error } = await this.#userClient(context).verifyOtp({
-        token_hash: input.token,
-        type: 'email',
-      });
-      if (error !== null) throw error;
-      if (data.session !== null) await this.#endSupabaseSession(data.session.access_token, 'local');
-      if (data.user === null) throw new IdentityError('invalid_token');
-      return toIdentityUser(data.user);
+      const user = await this.#followLink(input.token, 'email', context);
+      if (user === null) throw new IdentityError('invalid_token');
+      return toIdentityUser(user);
     });
   }
 
-  async getUser(userId: string): Promise<IdentityUser | null> {
-    // The SDK throws on a non-UUID before sending anything.
-    if (!isUuid(userId)) return null;
-    return this.#run(async () => {
-      const { data, error } = await this.#adminClient().admin.getUserById(userId);
-      if (error !== null) {
-        if (error.status === 404) return null;
-        throw error;
-      }
-      return toIdentityUser(data.user);
-    });
+  getUser(userId: string): Promise<IdentityUser | null> {
+    return this.#userById(userId, toIdentityUser);
   }
 
   async changePassword(input: PasswordChange, context: RequestContext): Promise<IdentityUser> {
@@ -206,11 +192,7 @@ export class SupabaseIdentityProvider implements IdentityProvider {
         { emailRedirectTo: this.#confirmEmailChangeLink() },
       );
       await this.#endSupabaseSession(accessToken, 'local');
-      if (error !== null) {
-        if (error.code === 'email_exists')
-          throw new IdentityError('validation_failed', { fields: ['email'], reasons: ['taken'] });
-        throw error;
-      }
+      if (error !== null) throw emailChangeRefusal(error);
       return toIdentityUser(user);
     });
   }
@@ -220,32 +202,15 @@ export class SupabaseIdentityProvider implements IdentityProvider {
     context: RequestContext,
   ): Promise<EmailChangeOutcome> {
     return this.#run(async () => {
-      const { data, error } = await this.#userClient(context).verifyOtp({
-        token_hash: input.token,
-        type: 'email_change',
-      });
-      if (error !== null) {
-        if (error.code === 'email_exists')
-          throw new IdentityError('validation_failed', { fields: ['email'], reasons: ['taken'] });
-        throw error;
-      }
-      if (data.session !== null) await this.#endSupabaseSession(data.session.access_token, 'local');
+      const user = await this.#followLink(input.token, 'email_change', context);
       // Secure email change: the first of two links answers without a user.
-      if (data.user === null) return { status: 'pending' } as const;
-      return { status: 'changed', user: toIdentityUser(data.user) } as const;
+      if (user === null) return { status: 'pending' } as const;
+      return { status: 'changed', user: toIdentityUser(user) } as const;
     });
   }
 
-  async exportUser(userId: string): Promise<UserExport | null> {
-    if (!isUuid(userId)) return null;
-    return this.#run(async () => {
-      const { data, error } = await this.#adminClient().admin.getUserById(userId);
-      if (error !== null) {
-        if (error.status === 404) return null;
-        throw error;
-      }
-      return exportOf(data.user);
-    });
+  exportUser(userId: string): Promise<UserExport | null> {
+    return this.#userById(userId, exportOf);
   }
 
   async deleteUser(
@@ -275,19 +240,45 @@ export class SupabaseIdentityProvider implements IdentityProvider {
     password: string,
     context: RequestContext,
   ): Promise<{ client: GoTrueClient; accessToken: string; user: User }> {
-    if (!isUuid(userId)) throw new IdentityError('invalid_credentials');
-    const found = await this.#adminClient().admin.getUserById(userId);
-    if (found.error !== null) {
-      if (found.error.status === 404) throw new IdentityError('invalid_credentials');
-      throw found.error;
-    }
+    const found = isUuid(userId) ? await this.#adminUser(userId) : null;
+    if (found === null) throw new IdentityError('invalid_credentials');
     const client = this.#userClient(context);
-    const { data, error } = await client.signInWithPassword({
-      email: found.data.user.email ?? '',
-      password,
-    });
+    const { data, error } = await client.signInWithPassword({ email: found.email ?? '', password });
     if (error !== null) throw error;
     return { client, accessToken: data.session.access_token, user: data.user };
+  }
+
+  /**
+   * Follows a mailed link by its token hash; the Supabase session it may open is ended at once.
+   * The user, or null when the link answers without one.
+   */
+  async #followLink(
+    token: string,
+    type: 'email' | 'email_change',
+    context: RequestContext,
+  ): Promise<User | null> {
+    const { data, error } = await this.#userClient(context).verifyOtp({ token_hash: token, type });
+    if (error !== null) throw type === 'email_change' ? emailChangeRefusal(error) : error;
+    if (data.session !== null) await this.#endSupabaseSession(data.session.access_token, 'local');
+    return data.user;
+  }
+
+  /** A user by id, as `shape` draws it; null when Supabase has none (or the id cannot be one). */
+  async #userById<T>(userId: string, shape: (user: User) => T): Promise<T | null> {
+    // The SDK throws on a non-UUID before sending anything.
+    if (!isUuid(userId)) return null;
+    return this.#run(async () => {
+      const user = await this.#adminUser(userId);
+      return user === null ? null : shape(user);
+    });
+  }
+
+  /** The admin API's record of a user (a UUID), or null for a 404. */
+  async #adminUser(userId: string): Promise<User | null> {
+    const { data, error } = await this.#adminClient().admin.getUserById(userId);
+    if (error === null) return data.user;
+    if (error.status === 404) return null;
+    throw error;
   }
 
   #confirmEmailChangeLink(): string {
@@ -380,6 +371,13 @@ function isExistenceSignal(error: { code?: string | undefined }): boolean {
     error.code === 'email_exists' ||
     error.code === 'over_email_send_rate_limit'
   );
+}
+
+/** Another account has the address: a validation failure on `email`, as the built-in store says it. */
+function emailChangeRefusal(error: AuthError): Error {
+  return error.code === 'email_exists'
+    ? new IdentityError('validation_failed', { fields: ['email'], reasons: ['taken'] })
+    : error;
 }
 
 function isUuid(value: string): boolean {
