@@ -11,11 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Account,
   clearsSessionCookie,
-  type FaultStack,
   signedInAccount,
-  startFaultStack,
   waitUntil,
 } from './support/fault-stack.ts';
+import { report, useFaultStack } from './support/scenario.ts';
 
 const POSTGRES = { host: '127.0.0.1', port: 5432 };
 const ADMIN_URL =
@@ -91,11 +90,11 @@ if (skipReason !== undefined) process.stdout.write(`SKIPPED postgres-unreachable
 
 describe.skipIf(skipReason !== undefined)('the built-in store Postgres unreachable', () => {
   const forwarder = new Forwarder();
-  let stack: FaultStack;
-  let account: Account;
-  beforeAll(async () => {
+  // Registered before the stack: runs after it stopped, so auth never loses Postgres mid-shutdown.
+  afterAll(() => forwarder.stop());
+  const stack = useFaultStack(async () => {
     await forwarder.start();
-    stack = await startFaultStack({
+    return {
       scenario: 'postgres-unreachable',
       authEnv: {
         AUTH_DATABASE_URL: `postgres://postgres@127.0.0.1:${forwarder.port}/${DATABASE}`,
@@ -105,12 +104,11 @@ describe.skipIf(skipReason !== undefined)('the built-in store Postgres unreachab
         AUTH_ARGON2_MEMORY_KIB: '1024',
         AUTH_ARGON2_ITERATIONS: '1',
       },
-    });
-    account = await signedInAccount(stack, 'pg');
+    };
   });
-  afterAll(async () => {
-    await stack.stop();
-    await forwarder.stop();
+  let account: Account;
+  beforeAll(async () => {
+    account = await signedInAccount(stack, 'pg');
   });
 
   const signIn = () =>
@@ -183,8 +181,8 @@ describe.skipIf(skipReason !== undefined)('the built-in store Postgres unreachab
 
     await forwarder.start();
     const recovered = await recoveryMs();
-    process.stdout.write(
-      `postgres refused: slowest 503 ${slowest} ms; sign-in works again ${recovered} ms after Postgres is back\n`,
+    report(
+      `postgres refused: slowest 503 ${slowest} ms; sign-in works again ${recovered} ms after Postgres is back`,
     );
     expect(recovered).toBeLessThan(5_000);
   });
@@ -199,8 +197,8 @@ describe.skipIf(skipReason !== undefined)('the built-in store Postgres unreachab
     await forwarder.stop();
     await forwarder.start();
     const recovered = await recoveryMs();
-    process.stdout.write(
-      `postgres wedged: slowest 503 ${slowest} ms; sign-in works again ${recovered} ms after Postgres is back\n`,
+    report(
+      `postgres wedged: slowest 503 ${slowest} ms; sign-in works again ${recovered} ms after Postgres is back`,
     );
     const errors = stack.auth.logLines().filter((line) => Number(line.level) >= 50);
     expect(errors).toEqual([]);
