@@ -1,9 +1,9 @@
 // The account JSON API under /api/v1/simple_auth/account (protected at the gateway), plus the
 // email-change confirmation, which a link from the mail may open on any device.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { parseInput } from '../api/validation.js';
 import type { IdentityUser } from '../identity/identity-provider.js';
-import { requireJson, requireSameOrigin } from '../security/request-origin.js';
+import { jsonStateChange } from '../security/request-origin.js';
 import type { CallerResolver } from '../sessions/caller.js';
 import type { SessionCookies } from '../sessions/session-cookies.js';
 import { exportFileName } from './account-download.js';
@@ -32,17 +32,7 @@ export function accountApiRoutes(
 ): void {
   const { account, callers, cookies } = options;
   /** State changes: from our own origin, as JSON (a cross-site form cannot forge that type). */
-  const changesState = {
-    preHandler: (request: FastifyRequest, _reply: FastifyReply, next: (error?: Error) => void) => {
-      try {
-        requireSameOrigin(request, options.allowedOrigins);
-        requireJson(request);
-        next();
-      } catch (error) {
-        next(error as Error);
-      }
-    },
-  };
+  const changesState = jsonStateChange(options.allowedOrigins, cookies.name);
 
   app.post(`${ACCOUNT_API}/password`, changesState, async (request) => {
     const caller = await callers.require(request);

@@ -1,9 +1,9 @@
 // The JSON API under /api/v1/simple_auth (DESIGN.md §2): accounts, sign-in, and the session inventory.
 import type { SessionRecord } from '@authflow/sessions';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { AccountFlows } from '../flows/account-flows.js';
 import { preparePasswordStrength } from '../identity/builtin/password-strength.js';
-import { requireJson, requireSameOrigin } from '../security/request-origin.js';
+import { jsonStateChange } from '../security/request-origin.js';
 import type { SessionCookies } from '../sessions/session-cookies.js';
 import type { SignOut } from '../sessions/sign-out.js';
 import {
@@ -43,20 +43,7 @@ export function simpleAuthRoutes(
   const { flows, cookies } = options;
   // The strength dictionaries are ranked now, not during the first sign-up.
   preparePasswordStrength();
-  const changesState = (request: FastifyRequest): void => {
-    requireSameOrigin(request, options.allowedOrigins, cookies.name);
-    if (request.method !== 'DELETE') requireJson(request);
-  };
-  const guarded = {
-    preHandler: (request: FastifyRequest, _reply: unknown, next: (error?: Error) => void) => {
-      try {
-        changesState(request);
-        next();
-      } catch (error) {
-        next(error as Error);
-      }
-    },
-  };
+  const guarded = jsonStateChange(options.allowedOrigins, cookies.name);
 
   app.post(`${PREFIX}/signup`, guarded, async (request, reply) => {
     await flows.signUp(parseInput(signUpBody, request.body), clientFactsOf(request));

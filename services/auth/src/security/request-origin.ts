@@ -71,3 +71,26 @@ export function requireJson(request: FastifyRequest): void {
   const type = (request.headers['content-type'] ?? '').split(';', 1)[0]?.trim().toLowerCase();
   if (type !== 'application/json') throw authErrors.create('unsupported_media_type');
 }
+
+/**
+ * The route option every JSON state change uses: from an allowed origin (signed-in callers must
+ * prove it, see requireSameOrigin) and, except DELETE (no body), `application/json`.
+ */
+export function jsonStateChange(
+  allowedOrigins: readonly string[],
+  sessionCookieName: string,
+): {
+  preHandler: (request: FastifyRequest, reply: unknown, next: (error?: Error) => void) => void;
+} {
+  return {
+    preHandler: (request, _reply, next) => {
+      try {
+        requireSameOrigin(request, allowedOrigins, sessionCookieName);
+        if (request.method !== 'DELETE') requireJson(request);
+        next();
+      } catch (error) {
+        next(error as Error);
+      }
+    },
+  };
+}
