@@ -77,6 +77,7 @@ function isDependencyOutage(error: AuthflowError): boolean {
 }
 
 function titleFor(error: AuthflowError): string {
+  if (error.statusCode === 401) return 'Sign in again';
   if (error.statusCode === 403) return 'Request refused';
   if (error.statusCode === 429) return 'Too many attempts';
   if (isDependencyOutage(error)) return 'Temporarily unavailable';
