@@ -121,6 +121,27 @@ describe('weak passwords', () => {
     expect(answer.json<ErrorBody>().error.code).toBe('weak_password');
   });
 
+  it('refuses the account address as the new password at reset, and the link still works', async () => {
+    const email = `reset-owner-${Date.now()}@example.com`;
+    expect((await post(app, 'signup', { email, password: STRONG })).statusCode).toBe(202);
+    expect((await post(app, 'forgot-password', { email })).statusCode).toBe(202);
+    let token: string | undefined;
+    for (let i = 0; i < 50 && token === undefined; i += 1) {
+      token = mailer.lastToken(email, 'reset_password');
+      if (token === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(token).toBeDefined();
+    const weak = await post(app, 'reset-password/update', { token, password: email });
+    expect(weak.statusCode).toBe(422);
+    expect(weak.json<ErrorBody>().error.reasons).toContain('personal');
+    // The refusal did not use the link up.
+    const strong = await post(app, 'reset-password/update', {
+      token,
+      password: 'amber falcon orchard compass',
+    });
+    expect(strong.statusCode).toBe(200);
+  });
+
   it('never calls the identity provider (Supabase too) with a weak password', async () => {
     const calls: string[] = [];
     // Every operation is recorded and resolves; only readiness and close are real.

@@ -23,6 +23,7 @@ import {
 } from '../identity-provider.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { checkPassword } from './password-policy.js';
+import { requireStrongPassword } from '../../security/require-strong-password.js';
 import { type TokenPurpose, type UserRow, UserStore } from './user-store.js';
 import type { Database } from './database.js';
 import { isDatabaseUnavailableError } from './database-unavailable.js';
@@ -205,7 +206,20 @@ export class BuiltinIdentityProvider implements IdentityProvider {
   ): Promise<IdentityUser> {
     requireAcceptablePassword(input.password);
     const now = this.#now();
-    const userId = await this.#users.consumeToken(hashToken(input.token), 'reset_password', now);
+    // The token names the account only once it is used: the password is then also checked
+    // against the account's address, and a refusal rolls the use back (the link still works).
+    const userId = await this.#users.transaction(async (tx) => {
+      const owner = await this.#users.consumeToken(
+        hashToken(input.token),
+        'reset_password',
+        now,
+        tx,
+      );
+      if (owner === undefined) return undefined;
+      const row = await this.#users.findById(owner, tx);
+      if (row !== undefined) requireStrongPassword(input.password, { email: row.email });
+      return owner;
+    });
     if (userId === undefined) throw new IdentityError('invalid_token');
     const passwordHash = await this.#options.hasher.hash(input.password);
     const user = await this.#users.transaction(async (tx) => {

@@ -68,9 +68,9 @@ export class UserStore {
     return rows[0];
   }
 
-  async findById(id: string): Promise<UserRow | undefined> {
+  async findById(id: string, db: Queryable = this.#db): Promise<UserRow | undefined> {
     if (!UUID.test(id)) return undefined;
-    const { rows } = await this.#db.query<UserRow>(
+    const { rows } = await db.query<UserRow>(
       `select ${USER_COLUMNS} from users where id = $1`,
       [id],
     );
