@@ -70,10 +70,9 @@ export class UserStore {
 
   async findById(id: string, db: Queryable = this.#db): Promise<UserRow | undefined> {
     if (!UUID.test(id)) return undefined;
-    const { rows } = await db.query<UserRow>(
-      `select ${USER_COLUMNS} from users where id = $1`,
-      [id],
-    );
+    const { rows } = await db.query<UserRow>(`select ${USER_COLUMNS} from users where id = $1`, [
+      id,
+    ]);
     return rows[0];
   }
 
