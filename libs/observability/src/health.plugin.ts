@@ -12,6 +12,11 @@ declare module 'fastify' {
      * adds `redis`). Checks answer in the order they were added.
      */
     addReadinessCheck(name: string, check: ReadinessCheck): void;
+    /**
+     * Runs every readiness check once, without logging: each check's name with the reason it
+     * failed, or `undefined` when it passed (a service's start-up wait uses it).
+     */
+    checkReadiness(): Promise<ReadonlyMap<string, string | undefined>>;
   }
 }
 
@@ -30,26 +35,29 @@ export const healthPlugin = fp(
       if (registered.has(name)) throw new Error(`readiness check ${name} is already registered`);
       registered.set(name, check);
     });
+    const checkReadiness = async (): Promise<ReadonlyMap<string, string | undefined>> => {
+      const names = [...registered.keys()];
+      const reasons = await Promise.all(
+        names.map((name) => runCheck(registered.get(name), timeoutMs)),
+      );
+      return new Map(names.map((name, index) => [name, reasons[index]]));
+    };
+    app.decorate('checkReadiness', checkReadiness);
     const quiet = { logLevel: 'silent', config: { metricsRoute: 'health' } } as const;
     const alive = { status: 'ok' } as const;
     app.get('/health', quiet, () => alive);
     app.get('/health/live', quiet, () => alive);
     app.get('/health/ready', quiet, async (_request, reply) => {
-      const names = [...registered.keys()];
-      const reasons = await Promise.all(
-        names.map((name) => runCheck(registered.get(name), timeoutMs)),
-      );
+      const results = await checkReadiness();
       // The answer says which check failed, never why: reasons name hosts, ports and errors of
       // internal dependencies, and whoever can reach the endpoint would read them. They go to
       // the log instead.
       const checks = Object.fromEntries(
-        names.map((name, index) => [name, reasons[index] === undefined ? 'ok' : 'failed']),
+        [...results].map(([name, reason]) => [name, reason === undefined ? 'ok' : 'failed']),
       );
-      names.forEach((name, index) => {
-        const reason = reasons[index];
+      for (const [name, reason] of results)
         if (reason !== undefined) app.log.warn({ check: name, reason }, 'readiness check failed');
-      });
-      const ready = reasons.every((reason) => reason === undefined);
+      const ready = [...results.values()].every((reason) => reason === undefined);
       return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
     });
     done();
