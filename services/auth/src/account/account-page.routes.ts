@@ -235,12 +235,13 @@ function typedNewEmail(body: unknown): string | undefined {
   return typeof typed === 'string' && typed.length <= 254 ? typed : undefined;
 }
 
-/** What a refused form says: the password rules in words, otherwise the error's own message. */
+/**
+ * What a refused form says: the error's own message (the password policy explains itself), except
+ * for the provider's `reused`, which only it can know.
+ */
 function refusalMessage(error: AuthflowError): string {
-  if (error.code !== 'weak_password') return error.message;
   const reasons = (error.details.reasons as string[] | undefined) ?? [];
-  if (reasons.includes('reused')) return 'Choose a password different from the current one.';
-  if (reasons.includes('common')) return 'This password is too common. Choose another.';
-  if (reasons.includes('length')) return 'Use 10 to 128 characters.';
+  if (error.code === 'weak_password' && reasons.includes('reused'))
+    return 'Choose a password different from the current one.';
   return error.message;
 }

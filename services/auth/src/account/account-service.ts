@@ -18,7 +18,9 @@ import {
   passwordChangedMail,
 } from '../mail/mail-templates.js';
 import type { Mailer, MailMessage } from '../mail/mailer.js';
+import { loginThrottledError } from '../security/login-refusal.js';
 import type { LoginThrottle } from '../security/login-throttle.js';
+import { requireStrongPassword } from '../security/require-strong-password.js';
 import type { Caller } from '../sessions/caller.js';
 import { buildAccountExport, type AccountExport } from './account-export.js';
 
@@ -53,6 +55,8 @@ export class AccountService {
     request: FastifyRequest,
   ): Promise<{ user: IdentityUser; revoked: number }> {
     const { provider, store } = this.#options;
+    // The one password policy, with the owner known (their address is no password).
+    requireStrongPassword(input.newPassword, { email: caller.session.email });
     const user = await this.#withPassword(caller, request, () =>
       provider.changePassword(
         {
@@ -175,11 +179,7 @@ export class AccountService {
   ): Promise<T> {
     const keys = { account: caller.session.email, ip: request.ip };
     const state = await this.#options.throttle.check(keys);
-    if (state.blocked) {
-      throw authErrors.create('rate_limited', {
-        headers: { 'retry-after': String(Math.ceil(state.retryAfterMs / 1_000)) },
-      });
-    }
+    if (state.blocked) throw loginThrottledError(state.retryAfterMs);
     try {
       const result = await work();
       await this.#options.throttle.recordSuccess(keys);

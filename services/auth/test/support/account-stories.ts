@@ -48,6 +48,23 @@ export function describeAccountStories(harness: AccountStoryHarness): void {
       (message) => message.to.includes(to) && subject.test(message.subject),
     );
 
+  it('refuses a guessable new password, or the address itself, with the policy reason', async () => {
+    const email = newEmail('pw-weak');
+    await harness.confirmedAccount(email, password);
+    const laptop = await signedIn(email);
+    for (const [weak, reason] of [
+      ['aaaaaaaaaa', 'guessable'],
+      [email, 'personal'],
+    ] as const) {
+      const refused = await laptop.post(`${ACCOUNT}/password`, {
+        json: { current_password: password, new_password: weak },
+      });
+      expect([refused.status, codeOf(refused)]).toEqual([422, 'weak_password']);
+      expect(refused.json<{ error: { reasons: string[] } }>().error.reasons).toContain(reason);
+    }
+    expect(await signInStatus(email, password)).toBe(200);
+  });
+
   it('changes the password with the current one: the other device is signed out, this one stays, the old password stops working', async () => {
     const email = newEmail('pw');
     await harness.confirmedAccount(email, password);

@@ -23,7 +23,7 @@ import {
 } from '../identity-provider.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { checkPassword } from './password-policy.js';
-import { requireStrongPassword } from '../../security/require-strong-password.js';
+import { isOwnersWord } from './password-strength.js';
 import { type TokenPurpose, type UserRow, UserStore } from './user-store.js';
 import type { Database } from './database.js';
 import { isDatabaseUnavailableError } from './database-unavailable.js';
@@ -206,8 +206,9 @@ export class BuiltinIdentityProvider implements IdentityProvider {
   ): Promise<IdentityUser> {
     requireAcceptablePassword(input.password);
     const now = this.#now();
-    // The token names the account only once it is used: the password is then also checked
-    // against the account's address, and a refusal rolls the use back (the link still works).
+    // The token names the account only once it is used: the password (already checked against
+    // the policy by the flow) is then checked against the account's address, and a refusal
+    // rolls the use back (the link still works).
     const userId = await this.#users.transaction(async (tx) => {
       const owner = await this.#users.consumeToken(
         hashToken(input.token),
@@ -217,7 +218,8 @@ export class BuiltinIdentityProvider implements IdentityProvider {
       );
       if (owner === undefined) return undefined;
       const row = await this.#users.findById(owner, tx);
-      if (row !== undefined) requireStrongPassword(input.password, { email: row.email });
+      if (row !== undefined && isOwnersWord(input.password, { email: row.email }))
+        throw new IdentityError('weak_password', { reasons: ['personal'] });
       return owner;
     });
     if (userId === undefined) throw new IdentityError('invalid_token');

@@ -83,6 +83,12 @@ export function ownerWords(owner: PasswordOwner): string[] {
   return [...words];
 }
 
+/** True when the password is the owner's address, its local part or name (a cheap check). */
+export function isOwnersWord(password: string, owner: PasswordOwner): boolean {
+  const lowered = password.toLowerCase();
+  return ownerWords(owner).some((word) => lowered === word);
+}
+
 /**
  * The one policy for every new password: sign-up, reset, and the account page's change of
  * password. Cheap rules first, so most refusals never reach zxcvbn.
@@ -100,9 +106,8 @@ export function assessPassword(password: string, owner: PasswordOwner = {}): Pas
       HOW_TO,
     ]);
   }
+  if (isOwnersWord(password, owner)) return refuse('personal', PERSONAL, [HOW_TO]);
   const words = ownerWords(owner);
-  const lowered = password.toLowerCase();
-  if (words.some((word) => lowered === word)) return refuse('personal', PERSONAL, [HOW_TO]);
   const result = estimator().check(password, words);
   if (result.score >= MIN_STRENGTH_SCORE) return { ok: true, score: result.score };
   return refuse(
