@@ -34,7 +34,7 @@ function guardRequests(app: FastifyInstance, limits: RequestLimits, registered: 
     }
     done();
   });
-  inviteBodiesWhenWanted(app, limits.maxBodyBytes);
+  inviteBodiesWhenWanted(app);
   registered();
 }
 

@@ -13,15 +13,11 @@ import {
 } from '../verification/verification.plugin.js';
 import type { Readable } from 'node:stream';
 import { bodyTooLarge, isDeclaredTooLarge, limitBody, routeBodyLimit } from './body-limit.js';
-import {
-  ClientClosedError,
-  UpstreamSaturatedError,
-  UpstreamServerError,
-} from './forward-errors.js';
+import { ClientClosedError, UpstreamServerError } from './forward-errors.js';
 import { type ForwardRequest, forwardHttp } from './forward-http.js';
 import { lingerAfterAnswer } from './lingering-close.js';
 import { type HeaderRewrite, type RequestView, upstreamHeaders } from './upstream-headers.js';
-import { admit, type Upstream, upstreamFailure } from './upstreams.js';
+import { admit, type Upstream, upstreamFailure, upstreamSaturated } from './upstreams.js';
 import type { WebSocketRegistry } from './websocket-registry.js';
 
 export interface ProxyRoutesOptions {
@@ -76,8 +72,13 @@ function acceptAnyBody(scope: FastifyInstance, maxBodyBytes: number): void {
   scope.removeAllContentTypeParsers();
   scope.addContentTypeParser('*', (request, payload, done) => {
     const limit = routeBodyLimit(request.routeOptions.config.authflowRoute, maxBodyBytes);
-    if (isDeclaredTooLarge(payload, limit)) done(bodyTooLarge(limit), undefined);
-    else done(null, limitBody(payload, limit));
+    if (isDeclaredTooLarge(payload, limit)) {
+      done(bodyTooLarge(limit), undefined);
+      return;
+    }
+    // The body is wanted: a client waiting on `Expect: 100-continue` is asked for it now.
+    request.server.inviteBody(payload);
+    done(null, limitBody(payload, limit));
   });
   // An answer sent before the client's body has fully arrived (413, a denial, a failure) leaves
   // the rest unread on the connection: it is closed once the answer is out, rather than kept
@@ -141,7 +142,7 @@ async function registerRoute(
       if (lease === undefined) {
         // Refused before the breaker: the gateway's own load shedding is neither a call nor a
         // failure of the upstream.
-        void reply.send(upstreamFailure(new UpstreamSaturatedError(upstream.name), upstream));
+        void reply.send(upstreamSaturated());
         return reply;
       }
       upstream.breaker
@@ -151,9 +152,11 @@ async function registerRoute(
             throw new UpstreamServerError(statusCode);
         })
         .catch((error: unknown) => {
-          lease.release();
-          // The upstream's own 5xx is already on its way to the client, as sent.
+          // The upstream's own 5xx is already on its way to the client, as sent: its exchange
+          // keeps its place among the admitted until the body is through, then releases it.
           if (error instanceof UpstreamServerError) return;
+          // The breaker refused, or the exchange failed (it released its place already: once).
+          lease.release();
           // A client that left has nobody to read an answer: release the response, log nothing.
           if (error instanceof ClientClosedError) reply.raw.destroy();
           else if (!reply.sent && !reply.raw.destroyed)
