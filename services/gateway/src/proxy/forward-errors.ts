@@ -24,15 +24,6 @@ export class UpstreamTimeoutError extends Error {
   }
 }
 
-/** Every connection to the upstream is busy and its queue is full: refused without waiting. */
-export class UpstreamSaturatedError extends Error {
-  override readonly name = 'UpstreamSaturatedError';
-  readonly code = 'AUTHFLOW_UPSTREAM_SATURATED';
-  constructor(upstream: string) {
-    super(`upstream ${upstream}: every connection busy and the queue full`);
-  }
-}
-
 /**
  * The upstream answered with a server error (already passed on to the client as sent); raised
  * only so that the breaker counts it.

@@ -181,6 +181,28 @@ describe('the request deadline', () => {
     expect(stuck.received()).toBe(1);
   });
 
+  it('keeps a counted 5xx in its place among the admitted until its body has been passed on', async () => {
+    const slowFailure = await origin((_request, response) => {
+      response.writeHead(500, { 'content-type': 'text/plain' });
+      response.write('upstream says no, ');
+      setTimeout(() => response.end('slowly'), 600);
+    });
+    const gateway = await gatewayFor({
+      url: slowFailure.url,
+      connections: 1,
+      maxQueued: 0,
+      breaker: { volumeThreshold: 100, countServerErrors: true },
+    });
+    const first = gateway.get('/up/x', json);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The first exchange still occupies the only place: the second is refused, not queued.
+    const second = await gateway.get('/up/x', json);
+    expect(second.status).toBe(503);
+    expect(second.headers['retry-after']).toBe('1');
+    expect((await first).body).toBe('upstream says no, slowly');
+    expect(slowFailure.received()).toBe(1);
+  });
+
   it('counts each timeout when it happens, so a burst of timeouts opens the breaker', async () => {
     const stuck = await origin(() => undefined);
     const gateway = await gatewayFor({

@@ -9,7 +9,6 @@ import { isBodyTooLarge } from './body-limit.js';
 import {
   ClientClosedError,
   codesOf,
-  UpstreamSaturatedError,
   UpstreamServerError,
   UpstreamTimeoutError,
 } from './forward-errors.js';
@@ -127,7 +126,7 @@ export function admit(upstream: Upstream): UpstreamLease | undefined {
  * What counts against an upstream's breaker: connection failures (refused, reset before an
  * answer, closed mid-response), timeouts, and the server errors it answers itself (when
  * `countServerErrors`). Never: a body over the limit, a client that left or was too slow to send
- * its body, a request undici refuses to send, a saturated queue (the gateway's own refusal).
+ * its body, a request undici refuses to send. (A saturated queue is refused before the breaker.)
  */
 export function isUpstreamFault(error: unknown): boolean {
   if (error instanceof UpstreamServerError) return true;
@@ -135,7 +134,6 @@ export function isUpstreamFault(error: unknown): boolean {
   return (
     !isBodyTooLarge(error) &&
     !(error instanceof ClientClosedError) &&
-    !(error instanceof UpstreamSaturatedError) &&
     !isRequestRefusedByClient(error)
   );
 }
@@ -151,11 +149,6 @@ export function upstreamFailure(error: unknown, upstream: Upstream): AuthflowErr
       message: 'The request cannot be forwarded as it is.',
       cause: error,
     });
-  if (error instanceof UpstreamSaturatedError)
-    return gatewayErrors.create('upstream_unavailable', {
-      headers: { 'retry-after': String(SATURATED_RETRY_AFTER_SECONDS) },
-      cause: error,
-    });
   const retryAfter = { 'retry-after': String(upstream.retryAfterSeconds) };
   if (isBreakerOpenError(error))
     return gatewayErrors.create('upstream_unavailable', { headers: retryAfter, cause: error });
@@ -168,4 +161,11 @@ export function upstreamFailure(error: unknown, upstream: Upstream): AuthflowErr
 /** undici refused the request before sending it (a header it will not forward): not the upstream's fault. */
 function isRequestRefusedByClient(error: unknown): boolean {
   return codesOf(error).includes('UND_ERR_INVALID_ARG');
+}
+
+const SATURATED_HEADERS = { 'retry-after': String(SATURATED_RETRY_AFTER_SECONDS) };
+
+/** The answer when every connection is busy and the queue is full: the gateway's own refusal. */
+export function upstreamSaturated(): AuthflowError {
+  return gatewayErrors.create('upstream_unavailable', { headers: SATURATED_HEADERS });
 }
