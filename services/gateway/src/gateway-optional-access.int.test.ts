@@ -119,11 +119,19 @@ describe('an optional route', () => {
     ).rejects.toThrow();
   });
 
-  it('serves a visitor without a cookie, without identity', async () => {
+  it('serves a visitor without a cookie, without identity, and counts no verdict for a page view', async () => {
+    const unauthenticated = async (): Promise<number> =>
+      Number(
+        /verdicts_total\{reason="unauthenticated"\} (\d+)/u.exec(
+          (await gateway.get('/metrics')).body,
+        )?.[1] ?? 0,
+      );
+    const before = await unauthenticated();
     const response = await gateway.get('/auth/login', chromeOnMac.headers);
     expect(response.status).toBe(200);
     expect(response.headers['set-cookie']).toBeUndefined();
     expectNoIdentity(auth);
+    expect(await unauthenticated()).toBe(before);
   });
 
   it('never passes identity headers a client made up, signed in or not', async () => {

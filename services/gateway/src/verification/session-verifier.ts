@@ -59,6 +59,16 @@ export class SessionVerifier {
     });
   }
 
+  /** True when the request carries the session cookie at all (good or bad). */
+  carriesSessionCookie(headers: RequestFacts['headers']): boolean {
+    const cookie = headers.cookie;
+    const token = readCookie(
+      typeof cookie === 'string' ? cookie : undefined,
+      this.#options.cookieName,
+    );
+    return token !== undefined && token !== '';
+  }
+
   async verify(facts: RequestFacts): Promise<Outcome> {
     const { access, metrics, logger } = this.#options;
     const cookie = facts.headers.cookie;

@@ -113,8 +113,10 @@ export function identifyOptionally(
   dependencies: VerificationDependencies,
 ): void {
   scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    // Most visitors of the login pages have no session: nothing to verify, and no verdict to
+    // count (verdicts_total counts decisions about sessions, not page views).
+    if (!dependencies.verifier.carriesSessionCookie(request.headers)) return;
     const route = routeOf(request);
-    request.authflowIdentity = null;
     const outcome = await verifyRequestSession(request, dependencies);
     if (outcome.kind === 'allow') {
       await attachIdentity(request, outcome.session, route, dependencies);
