@@ -1,9 +1,12 @@
 // What every browser test file shares: the split stack and Chromium, started once for the file's
 // tests and stopped after them, and an account made the way a returning user's would be.
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { launchChromium } from './browser.ts';
 import { type SplitStack, startSplitStack } from './split-stack.ts';
+
+/** Signs up over the API and follows the confirmation link from the mail (the fault harness's). */
+export { confirmedAccount } from '../../faults/support/fault-stack.ts';
 
 export interface BrowserSuite {
   readonly stack: SplitStack;
@@ -34,22 +37,4 @@ export function useBrowserSuite(): BrowserSuite {
       return started(browser, 'Chromium');
     },
   };
-}
-
-/** Signs up over the API and follows the confirmation link from the mail. */
-export async function confirmedAccount(
-  stack: SplitStack,
-  email: string,
-  password: string,
-): Promise<void> {
-  const signup = await fetch(`${stack.url}/api/v1/simple_auth/signup`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: stack.url },
-    body: JSON.stringify({ email, password }),
-  });
-  expect(signup.status).toBe(202);
-  const mail = await stack.smtp.waitForMessage((message) => message.to.includes(email));
-  const link = mail.links.find((candidate) => candidate.includes('verify-email?token='));
-  const confirmed = await fetch(link ?? '', { headers: { accept: 'application/json' } });
-  expect(confirmed.status).toBe(200);
 }

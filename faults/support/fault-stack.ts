@@ -1,7 +1,8 @@
 // The split stack as real processes for the fault matrix: a private redis-server (optionally
 // with append-only persistence), gateway, auth (PGlite by default) and sample-backend from the
 // built services, a local SMTP server, and nginx when a scenario asks for the edge. Every piece
-// can be killed, frozen, stopped and started again while the others keep running.
+// can be killed, frozen, stopped and started again while the others keep running. The e2e
+// suite starts the same stack on its shared Redis (`redisUrl`).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
@@ -21,11 +22,11 @@ export const ARTIFACTS = join(ROOT, '.artifacts', 'faults');
 
 export const HANDOFF_SECRET = 'faults-handoff-secret-0123456789abcdef01';
 
-export interface FaultStackOptions {
+interface StackOptions {
   /** A name for the log folder (`.artifacts/faults/<scenario>/`). */
   readonly scenario: string;
-  /** Redis with append-only persistence (a restart keeps the sessions). Default: none. */
-  readonly redisAppendOnly?: boolean;
+  /** Where the service logs (`<service>.log`) go instead of `.artifacts/faults/<scenario>/`. */
+  readonly logFolder?: string;
   /** Extra environment per service, over the harness's own. */
   readonly gatewayEnv?: Readonly<Record<string, string>>;
   readonly authEnv?: Readonly<Record<string, string>>;
@@ -39,6 +40,18 @@ export interface FaultStackOptions {
   readonly edge?: boolean;
   /** Edge template values over the harness's. */
   readonly edgeValues?: Readonly<Record<string, string>>;
+}
+
+/** A stack on its own redis-server, which a scenario can break. */
+export interface FaultStackOptions extends StackOptions {
+  /** Redis with append-only persistence (a restart keeps the sessions). Default: none. */
+  readonly redisAppendOnly?: boolean;
+  readonly redisUrl?: undefined;
+}
+
+/** A stack on a Redis the caller owns (e2e's global one): not broken, and left running by `stop()`. */
+export interface SharedRedisOptions extends StackOptions {
+  readonly redisUrl: string;
 }
 
 export interface ServiceHandle {
@@ -81,19 +94,24 @@ export interface FaultStack {
   stop(): Promise<void>;
 }
 
-export async function startFaultStack(options: FaultStackOptions): Promise<FaultStack> {
-  const logs = join(ARTIFACTS, options.scenario);
+/** The stack without a Redis of its own: no handle to break it. */
+export type SharedRedisStack = Omit<FaultStack, 'redis'>;
+
+export function startFaultStack(options: SharedRedisOptions): Promise<SharedRedisStack>;
+export function startFaultStack(options: FaultStackOptions): Promise<FaultStack>;
+export async function startFaultStack(
+  options: FaultStackOptions | SharedRedisOptions,
+): Promise<SharedRedisStack & { readonly redis?: RedisServerHandle }> {
+  const logs = options.logFolder ?? join(ARTIFACTS, options.scenario);
   await mkdir(logs, { recursive: true });
   const scratch = await mkdtemp(join(tmpdir(), 'authflow-faults-'));
-  const redisDir = join(scratch, 'redis');
-  await mkdir(redisDir);
   const [edgePort, gatewayPort, authPort, backendPort, smtp, redis] = await Promise.all([
     getFreePort(),
     getFreePort(),
     getFreePort(),
     getFreePort(),
     startTestSmtpServer(),
-    startRedisServer(options.redisAppendOnly === true ? { appendOnlyDir: redisDir } : {}),
+    redisFor(options, scratch),
   ]);
   const keysFile = join(scratch, 'signing-keys.json');
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -156,7 +174,7 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
   const stop = async (): Promise<void> => {
     await edge?.stop();
     await Promise.all([gateway, auth, backend].map((handle) => handle.stop('SIGTERM')));
-    await Promise.all([smtp.close(), redis.kill()]);
+    await Promise.all([smtp.close(), redis.server?.kill()]);
   };
   try {
     // The gateway first: auth and the backend read its JWKS.
@@ -177,7 +195,24 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
     await stop();
     throw error;
   }
-  return { url, gateway, auth, backend, redis, smtp, edge, scratch, stop };
+  const stack = { url, gateway, auth, backend, smtp, edge, scratch, stop };
+  return redis.server === undefined ? stack : { ...stack, redis: redis.server };
+}
+
+/** The caller's Redis, or a private redis-server the stack owns. */
+async function redisFor(
+  options: FaultStackOptions | SharedRedisOptions,
+  scratch: string,
+): Promise<{ readonly url: string; readonly server?: RedisServerHandle }> {
+  if (options.redisUrl !== undefined) return { url: options.redisUrl };
+  let appendOnly = {};
+  if (options.redisAppendOnly === true) {
+    const appendOnlyDir = join(scratch, 'redis');
+    await mkdir(appendOnlyDir);
+    appendOnly = { appendOnlyDir };
+  }
+  const server = await startRedisServer(appendOnly);
+  return { url: server.url, server };
 }
 
 function service(
@@ -189,6 +224,8 @@ function service(
 ): ServiceHandle {
   let child: ChildProcess | undefined;
   let output = '';
+  // The log file of the last exit, awaited by `stop()` so it is complete when the stack is down.
+  let saved: Promise<void> = Promise.resolve();
   const url = `http://127.0.0.1:${port}`;
   const running = (): boolean =>
     child !== undefined && child.exitCode === null && child.signalCode === null;
@@ -232,7 +269,7 @@ function service(
       process.once('exit', killOnExit);
       started.once('exit', () => {
         process.off('exit', killOnExit);
-        void writeFile(join(logFolder, `${name}.log`), output).catch(() => undefined);
+        saved = writeFile(join(logFolder, `${name}.log`), output).catch(() => undefined);
       });
       if (options.waitReady !== false) await waitForReady(handle, started);
     },
@@ -250,6 +287,7 @@ function service(
       const timer = setTimeout(() => current.kill('SIGKILL'), 20_000);
       const result = await exited;
       clearTimeout(timer);
+      await saved;
       return result;
     },
     kill: () => handle.stop('SIGKILL'),
@@ -292,14 +330,26 @@ const DEVICE = {
   'accept-language': 'en-GB',
 };
 
+/** What making an account needs of a stack (the e2e split stack has it too). */
+export type AccountStack = Pick<FaultStack, 'url' | 'smtp'>;
+
 /** Signs up over the API, follows the confirmation mail and signs in: a session on one device. */
-export async function signedInAccount(stack: FaultStack, label = 'user'): Promise<Account> {
+export async function signedInAccount(stack: AccountStack, label = 'user'): Promise<Account> {
   const email = `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@faults.test`;
   const password = 'correct horse battery staple 42';
-  const json = { 'content-type': 'application/json', origin: stack.url, ...DEVICE };
+  await confirmedAccount(stack, email, password);
+  return signIn(stack, email, password);
+}
+
+/** Signs up over the API and follows the confirmation link from the mail; no session yet. */
+export async function confirmedAccount(
+  stack: AccountStack,
+  email: string,
+  password: string,
+): Promise<void> {
   const signup = await fetch(`${stack.url}/api/v1/simple_auth/signup`, {
     method: 'POST',
-    headers: json,
+    headers: { 'content-type': 'application/json', origin: stack.url, ...DEVICE },
     body: JSON.stringify({ email, password }),
   });
   if (signup.status !== 202) throw new Error(`signup answered ${signup.status}`);
@@ -308,10 +358,13 @@ export async function signedInAccount(stack: FaultStack, label = 'user'): Promis
   if (link === undefined) throw new Error('no confirmation link in the mail');
   const confirmed = await fetch(link, { headers: { accept: 'application/json', ...DEVICE } });
   if (confirmed.status !== 200) throw new Error(`confirmation answered ${confirmed.status}`);
-  return signIn(stack, email, password);
 }
 
-export async function signIn(stack: FaultStack, email: string, password: string): Promise<Account> {
+export async function signIn(
+  stack: AccountStack,
+  email: string,
+  password: string,
+): Promise<Account> {
   const response = await fetch(`${stack.url}/api/v1/simple_auth/signin`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', origin: stack.url, ...DEVICE },
