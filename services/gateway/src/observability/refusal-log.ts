@@ -21,7 +21,7 @@ export class RefusalLog {
   readonly #intervalMs: number;
   readonly #clock: () => number;
   #count = 0;
-  #lastReason = '';
+  #lastError: unknown;
   #since = 0;
   #timer: NodeJS.Timeout | undefined;
 
@@ -33,7 +33,8 @@ export class RefusalLog {
 
   record(error: unknown): void {
     this.#count += 1;
-    this.#lastReason = reasonOf(error);
+    // Only the last one is logged: described when the count is written, not per request.
+    this.#lastError = error;
     if (this.#timer !== undefined) return;
     this.#since = this.#clock();
     this.#timer = setTimeout(() => this.flush(), this.#intervalMs);
@@ -54,7 +55,7 @@ export class RefusalLog {
         dependency,
         refused: this.#count,
         sinceMs,
-        lastReason: this.#lastReason,
+        lastReason: reasonOf(this.#lastError),
       },
       `${this.#count} requests refused while ${dependency} was unavailable in the last ${seconds} s`,
     );

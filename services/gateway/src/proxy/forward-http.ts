@@ -11,8 +11,6 @@ import { lingerAfterAnswer } from './lingering-close.js';
 import { mergeSetCookie, removeHopByHop } from './upstream-headers.js';
 import type { Upstream, UpstreamLease } from './upstreams.js';
 
-export { ClientClosedError } from './forward-errors.js';
-
 export interface ForwardRequest {
   readonly method: Dispatcher.HttpMethod;
   /** Path and query as the upstream receives them. */

@@ -110,6 +110,7 @@ async function registerRoute(
     peerTrusted: options.trust(request.socket.remoteAddress),
   });
   const identityOf = (request: FastifyRequest) => request.authflowIdentity ?? undefined;
+  const timeoutMs = route.timeoutMs ?? upstream.timeoutMs;
   const common = {
     upstream: upstream.url,
     prefix,
@@ -136,7 +137,7 @@ async function registerRoute(
         path: queryStart === -1 ? dest : dest + request.url.slice(queryStart),
         headers,
         body: request.body as Readable | undefined,
-        timeoutMs: route.timeoutMs ?? upstream.timeoutMs,
+        timeoutMs,
       };
       const lease = admit(upstream);
       if (lease === undefined) {

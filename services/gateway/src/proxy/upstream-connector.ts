@@ -31,7 +31,7 @@ export function upstreamConnector(connectTimeoutMs: number): buildConnector.conn
  * (undici parses the response, or fails on the end of stream as it would have), and the socket
  * is destroyed with the write error only if nothing ends it within the grace period.
  */
-export function keepReadingAfterWriteFailure(socket: Socket): void {
+function keepReadingAfterWriteFailure(socket: Socket): void {
   let failure: Error | undefined;
   const absorb =
     (callback: (error?: Error | null) => void) =>

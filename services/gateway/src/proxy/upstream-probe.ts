@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import type { Breaker } from '@authflow/resilience';
 import { codesOf } from './forward-errors.js';
 
-export const PROBE_INTERVAL_MS = 500;
+const PROBE_INTERVAL_MS = 500;
 
 /**
  * Failures that say nothing listens (or the host cannot be reached): a connect succeeding later is
@@ -21,7 +21,7 @@ const NOTHING_LISTENING = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-export function isNothingListening(error: unknown): boolean {
+function isNothingListening(error: unknown): boolean {
   return codesOf(error).some((code) => NOTHING_LISTENING.has(code));
 }
 

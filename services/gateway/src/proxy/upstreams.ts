@@ -128,7 +128,7 @@ export function admit(upstream: Upstream): UpstreamLease | undefined {
  * `countServerErrors`). Never: a body over the limit, a client that left or was too slow to send
  * its body, a request undici refuses to send. (A saturated queue is refused before the breaker.)
  */
-export function isUpstreamFault(error: unknown): boolean {
+function isUpstreamFault(error: unknown): boolean {
   if (error instanceof UpstreamServerError) return true;
   if (error instanceof UpstreamTimeoutError) return !error.clientBodyPending;
   return (

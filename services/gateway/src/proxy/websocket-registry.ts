@@ -10,7 +10,7 @@ export const SESSION_ENDED_CLOSE_CODE = 4401;
  * can no longer be vouched for. 1013 is the registered "Try Again Later"; a client reconnects,
  * and the upgrade is verified afresh (503 while the store is still down).
  */
-export const STORE_UNAVAILABLE_CLOSE_CODE = 1013;
+const STORE_UNAVAILABLE_CLOSE_CODE = 1013;
 const TERMINATE_AFTER_MS = 2_000;
 
 interface Expected {

@@ -5,7 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocketRegistry } from '../proxy/websocket-registry.js';
 
 /** Why the store is in doubt: revocation messages not arriving, or the store not answering. */
-export type DoubtReason = 'subscription' | 'breaker';
+type DoubtReason = 'subscription' | 'breaker';
 
 export interface WebSocketRecheckOptions {
   readonly websockets: WebSocketRegistry;
@@ -46,11 +46,6 @@ export class WebSocketRecheck {
   constructor(options: WebSocketRecheckOptions) {
     this.#options = options;
     this.#clock = options.clock ?? Date.now;
-  }
-
-  /** Whether some socket's session is waiting for the store to vouch for it again. */
-  get inDoubt(): boolean {
-    return this.#doubtSince !== undefined;
   }
 
   lost(reason: DoubtReason): void {
