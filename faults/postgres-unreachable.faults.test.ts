@@ -159,7 +159,7 @@ describe.skipIf(skipReason !== undefined)('the built-in store Postgres unreachab
   const openTransitions = () =>
     stack.auth
       .logLines()
-      .filter((line) => line.dependency === 'postgres' && line.breaker === 'open').length;
+      .filter((line) => line.dependency === 'postgres' && line.event === 'breaker.open').length;
 
   it('refused connections: sign-in answers 503 at once, sessions keep working, and it recovers', async () => {
     expect((await signIn()).status).toBe(200);

@@ -51,7 +51,9 @@ describe('the SMTP server down, then back', () => {
     await waitUntil(async () => (await queueDepth()) === 1, 5_000, 'queue depth 1');
     await waitUntil(
       () =>
-        stack.auth.logLines().some((line) => line.dependency === 'smtp' && line.breaker === 'open'),
+        stack.auth
+          .logLines()
+          .some((line) => line.dependency === 'smtp' && line.event === 'breaker.open'),
       15_000,
       'the smtp breaker opening',
     );

@@ -9,4 +9,8 @@ export {
   isBreakerOpenError,
   isBreakerTimeoutError,
 } from './create-breaker.js';
-export { logBreakerTransitions, type TransitionLogger } from './log-transitions.js';
+export {
+  logBreakerTransitions,
+  type TransitionLogger,
+  type TransitionLogOptions,
+} from './log-transitions.js';

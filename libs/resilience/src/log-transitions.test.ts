@@ -45,4 +45,35 @@ describe('logBreakerTransitions', () => {
     expect(JSON.stringify(lines)).not.toContain('stack');
     breaker.shutdown();
   });
+
+  it('says what the outage means for clients, and times it with the given clock', () => {
+    const breaker = createBreaker(() => Promise.resolve('ok'), {
+      name: 'smtp',
+      timeoutMs: false,
+    });
+    const { lines, logger } = recordingLogger();
+    let now = 1_000;
+    logBreakerTransitions(breaker, logger, { effect: 'mail stays queued', clock: () => now });
+
+    // A close with nothing open before it ends no outage.
+    breaker.emit('close');
+    breaker.open();
+    now += 2_500;
+    breaker.close();
+
+    expect(lines.filter((line) => line.level !== 'debug')).toEqual([
+      {
+        level: 'warn',
+        fields: { event: 'breaker.open', dependency: 'smtp' },
+        message:
+          'smtp breaker open: calls fail fast until it answers again; meanwhile mail stays queued',
+      },
+      {
+        level: 'info',
+        fields: { event: 'breaker.closed', dependency: 'smtp', openMs: 2_500 },
+        message: 'smtp breaker closed after 2500 ms: calls go through again',
+      },
+    ]);
+    breaker.shutdown();
+  });
 });

@@ -8,6 +8,12 @@ export interface TransitionLogger {
   debug(fields: object, message: string): void;
 }
 
+export interface TransitionLogOptions {
+  /** What the outage means for clients, added to the warning (`mail stays queued`). */
+  readonly effect?: string;
+  readonly clock?: () => number;
+}
+
 /**
  * Logs an outage once: a warning when the breaker opens, an info line with the outage's length
  * when it closes again. The trials in between (half-open, and "open again" after a failed trial)
@@ -16,9 +22,11 @@ export interface TransitionLogger {
 export function logBreakerTransitions(
   breaker: CircuitBreaker,
   logger: TransitionLogger,
-  clock: () => number = Date.now,
+  options: TransitionLogOptions = {},
 ): void {
   const dependency = breaker.name;
+  const clock = options.clock ?? Date.now;
+  const meanwhile = options.effect === undefined ? '' : `; meanwhile ${options.effect}`;
   let openedAt: number | undefined;
   breaker.on('open', () => {
     if (openedAt !== undefined) {
@@ -28,13 +36,14 @@ export function logBreakerTransitions(
     openedAt = clock();
     logger.warn(
       { event: 'breaker.open', dependency },
-      `${dependency} breaker open: calls fail fast until it answers again`,
+      `${dependency} breaker open: calls fail fast until it answers again${meanwhile}`,
     );
   });
   breaker.on('halfOpen', () =>
     logger.debug({ event: 'breaker.half_open', dependency }, `${dependency} breaker half-open`),
   );
   breaker.on('close', () => {
+    // A close with no logged open before it ends no outage: nothing to report.
     if (openedAt === undefined) return;
     const openMs = clock() - openedAt;
     openedAt = undefined;

@@ -25,11 +25,6 @@ export type Verdict =
     };
 
 export interface VerificationInput {
-  /**
-   * @deprecated Ignored: callers verify only requests that carry a token (a missing cookie is
-   * denied as `unauthenticated` before a lookup). Goes once auth's caller stops passing it.
-   */
-  readonly hasToken?: true;
   /** The session the token points to, or null when the store has none. */
   readonly session: SessionRecord | null;
   readonly fingerprint: Fingerprint;

@@ -20,7 +20,6 @@ import type { Database } from './identity/builtin/database.js';
 import { createIdentityProvider } from './identity/create-identity-provider.js';
 import type { PasswordHasher } from './identity/builtin/password-hasher.js';
 import type { IdentityProvider } from './identity/identity-provider.js';
-import { SupabaseIdentityProvider } from './identity/supabase/supabase-provider.js';
 import { createMailer } from './mail/create-mailer.js';
 import type { Mailer } from './mail/mailer.js';
 import {
@@ -33,6 +32,7 @@ import {
   createMailQueue,
   openBuiltinDatabase,
   watchBreaker,
+  watchProviderBreaker,
 } from './dependencies/open-dependencies.js';
 import { AuthMetrics, METRIC_PREFIX } from './observability/auth-metrics.js';
 import {
@@ -135,7 +135,7 @@ export async function buildAuthApp(
     queue.start();
     done();
   });
-  if (provider instanceof SupabaseIdentityProvider) metrics.breakers.track(provider.breaker);
+  watchProviderBreaker(watch, provider);
   const mailer = queue.mailer;
 
   const cookies = sessionCookies(config.sessions.cookieSecure);

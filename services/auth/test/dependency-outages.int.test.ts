@@ -70,7 +70,12 @@ async function breakerStateOf(app: FastifyInstance, dependency: string): Promise
 }
 
 const transitions = (logs: CapturedLogs, dependency: string) =>
-  logs.lines.filter((line) => line.dependency === dependency && line.breaker !== undefined);
+  logs.lines.filter(
+    (line) =>
+      line.dependency === dependency &&
+      typeof line.event === 'string' &&
+      line.event.startsWith('breaker.'),
+  );
 
 describe('the built-in store database unreachable', () => {
   let app: FastifyInstance;
@@ -145,7 +150,10 @@ describe('the built-in store database unreachable', () => {
     expect(performance.now() - began).toBeLessThan(1_500);
 
     // One warning when it went down, one line when it came back; no error line at all.
-    expect(transitions(logs, 'postgres').map((line) => line.breaker)).toEqual(['open', 'closed']);
+    expect(transitions(logs, 'postgres').map((line) => line.event)).toEqual([
+      'breaker.open',
+      'breaker.closed',
+    ]);
     expect(logs.atLeast(WARN).filter((line) => line.dependency === 'postgres')).toHaveLength(1);
     expect(logs.atLeast(ERROR)).toEqual([]);
   });
@@ -238,7 +246,9 @@ describe('Redis unreachable', () => {
       answer = await post(app, 'signin', { email, password: PASSWORD });
     }
     expect(answer.statusCode).toBe(200);
-    expect(transitions(logs, 'redis').filter((line) => line.breaker === 'open')).toHaveLength(1);
+    expect(transitions(logs, 'redis').filter((line) => line.event === 'breaker.open')).toHaveLength(
+      1,
+    );
     expect(logs.atLeast(ERROR)).toEqual([]);
   });
 });

@@ -1,16 +1,18 @@
 // Opens auth's dependencies behind their breakers: the built-in store's database and the mail
-// queue, each breaker exported as a metric and its state changes logged once.
+// queue, each breaker (and Supabase's) exported as a metric and its state changes logged once.
+import { logBreakerTransitions } from '@authflow/resilience';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AuthConfig } from '../config/load-config.js';
 import type { Database } from '../identity/builtin/database.js';
 import { createDatabaseBreaker } from '../identity/builtin/guarded-database.js';
 import { openIdentityDatabase } from '../identity/create-identity-provider.js';
+import type { IdentityProvider } from '../identity/identity-provider.js';
+import { SupabaseIdentityProvider } from '../identity/supabase/supabase-provider.js';
 import type { Mailer } from '../mail/mailer.js';
 import { MailQueue } from '../mail/queue/mail-queue.js';
 import { MemoryOutboxStore } from '../mail/queue/memory-outbox-store.js';
 import { SqlOutboxStore } from '../mail/queue/outbox-store.js';
 import type { AuthMetrics } from '../observability/auth-metrics.js';
-import { logBreakerTransitions } from './log-breaker-transitions.js';
 
 /** What every dependency breaker is watched with: its state metric and its transition logs. */
 export interface BreakerWatch {
@@ -25,7 +27,13 @@ export function watchBreaker(
   effect: string,
 ): void {
   watch.metrics.breakers.track(breaker);
-  logBreakerTransitions(breaker, watch.logger, { resetTimeoutMs: watch.resetTimeoutMs, effect });
+  logBreakerTransitions(breaker, watch.logger, { effect });
+}
+
+/** The Supabase provider's breaker (the built-in store's is watched where it is made). */
+export function watchProviderBreaker(watch: BreakerWatch, provider: IdentityProvider): void {
+  if (!(provider instanceof SupabaseIdentityProvider)) return;
+  watchBreaker(watch, provider.breaker, 'sign-in, sign-up and account pages answer 503');
 }
 
 /**
@@ -54,15 +62,18 @@ export function createMailQueue(
       'mail queue in memory: new-device notices wait through a mail server outage, but not a restart (Supabase sends the account mail)',
     );
   }
+  const store = db === undefined ? new MemoryOutboxStore() : new SqlOutboxStore(db);
+  // Counted when /metrics is scraped, not on every worker pass (each sent mail wakes one).
+  watch.metrics.measureMailQueueDepth(() => store.depth());
   const queue = new MailQueue({
-    store: db === undefined ? new MemoryOutboxStore() : new SqlOutboxStore(db),
+    store,
     transport,
     logger: watch.logger,
     retry: { baseMs: config.mail.queue.retryBaseMs, maxMs: config.mail.queue.retryMaxMs },
     pollIntervalMs: config.mail.queue.pollIntervalMs,
     maxAgeMs: config.mail.queue.maxAgeMs,
     breakerResetMs: watch.resetTimeoutMs,
-    metrics: { depth: watch.metrics.mailQueueDepth, deliveries: watch.metrics.mailDeliveries },
+    metrics: { deliveries: watch.metrics.mailDeliveries },
   });
   watchBreaker(watch, queue.breaker, 'mail stays queued');
   return queue;

@@ -9,6 +9,7 @@ export class AuthMetrics {
   readonly breakers: BreakerMetrics;
   readonly mailQueueDepth: Gauge;
   readonly mailDeliveries: Counter<'outcome'>;
+  #readMailQueueDepth: (() => Promise<number>) | undefined;
 
   constructor(registry: Registry) {
     this.logins = new Counter({
@@ -18,16 +19,31 @@ export class AuthMetrics {
       registers: [registry],
     });
     this.breakers = new BreakerMetrics(registry, METRIC_PREFIX);
-    this.mailQueueDepth = new Gauge({
+    const depth: Gauge = new Gauge({
       name: `${METRIC_PREFIX}mail_queue_depth`,
-      help: 'Mail queued and not yet sent (nor given up), as of the mail worker last pass',
+      help: 'Mail queued and not yet sent (nor given up), counted at each scrape',
       registers: [registry],
+      collect: async () => {
+        if (this.#readMailQueueDepth === undefined) return;
+        try {
+          depth.set(await this.#readMailQueueDepth());
+        } catch {
+          // The outbox's database is down (its breaker logs that): /metrics still answers, with
+          // the last count it could read.
+        }
+      },
     });
+    this.mailQueueDepth = depth;
     this.mailDeliveries = new Counter({
       name: `${METRIC_PREFIX}mail_deliveries_total`,
       help: 'Mail delivery attempts by outcome (sent, retry, given_up)',
       labelNames: ['outcome'],
       registers: [registry],
     });
+  }
+
+  /** Where `mail_queue_depth` is counted when /metrics is scraped (the outbox's depth). */
+  measureMailQueueDepth(read: () => Promise<number>): void {
+    this.#readMailQueueDepth = read;
   }
 }

@@ -29,6 +29,7 @@ export function createSupabaseProvider(
       resetPassword: `${config.server.publicUrl}/auth/reset-password`,
       confirmEmailChange: `${config.server.publicUrl}/auth/account/email/confirm`,
     },
+    breaker: { resetTimeoutMs: config.resilience.breakerResetMs },
   });
   if (!provider.forwardsClientIp) {
     logger.warn(

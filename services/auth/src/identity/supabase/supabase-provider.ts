@@ -38,6 +38,7 @@ export interface SupabaseProviderOptions {
     /** The email-change confirmation page (the "Change Email Address" template links there). */
     readonly confirmEmailChange?: string;
   };
+  /** `resetTimeoutMs`: the service passes AUTH_BREAKER_RESET_MS, like every auth breaker. */
   readonly breaker?: { readonly resetTimeoutMs?: number; readonly volumeThreshold?: number };
   readonly fetch?: typeof fetch;
 }
@@ -62,7 +63,7 @@ export class SupabaseIdentityProvider implements IdentityProvider {
       name: 'supabase',
       // Each fetch is cut at timeoutMs; this only bounds what the SDK does around it.
       timeoutMs: options.timeoutMs + 1_000,
-      resetTimeoutMs: options.breaker?.resetTimeoutMs ?? 10_000,
+      resetTimeoutMs: options.breaker?.resetTimeoutMs,
       volumeThreshold: options.breaker?.volumeThreshold ?? 5,
       isFailure: isOutage,
     });

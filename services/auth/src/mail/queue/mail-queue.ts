@@ -2,7 +2,7 @@
 // the auth process claims due messages, hands them to the transport (SMTP), marks them sent only
 // once the server accepted them, and on failure tries again later with capped exponential backoff.
 import { type Breaker, createBreaker, isBreakerOpenError } from '@authflow/resilience';
-import type { Counter, Gauge } from 'prom-client';
+import type { Counter } from 'prom-client';
 import type { Mailer, MailMessage } from '../mailer.js';
 import type { OutboxStore, QueuedMail } from './outbox-store.js';
 import {
@@ -33,8 +33,8 @@ export interface MailQueueOptions {
   readonly maxAgeMs: number;
   /** The mail server's breaker reset time: while it is open nothing is attempted. */
   readonly breakerResetMs: number;
+  /** Delivery outcomes. The depth is counted from the store when scraped, not here. */
   readonly metrics?: {
-    readonly depth: Gauge;
     readonly deliveries: Counter<'outcome'>;
   };
   /** How long a claimed message is reserved for this worker (longer than one SMTP send). */
@@ -195,8 +195,7 @@ export class MailQueue {
   }
 
   async #housekeeping(): Promise<void> {
-    const { store, metrics } = this.#options;
-    if (metrics !== undefined) metrics.depth.set(await store.depth());
+    const { store } = this.#options;
     const now = this.#clock();
     if (now - this.#lastPrune > 3_600_000) {
       this.#lastPrune = now;
