@@ -7,4 +7,6 @@ export {
   signHandoff,
   verifyHandoff,
 } from './handoff.js';
+export { handoffRedirect } from './handoff-redirect.js';
 export { DEFAULT_LOGIN_PATH, loginRedirect, type LoginRedirectOptions } from './login-redirect.js';
+export { DEFAULT_MFA_PATH, mfaRedirect, type MfaRedirectOptions } from './mfa-redirect.js';

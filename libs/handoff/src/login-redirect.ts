@@ -1,5 +1,6 @@
-// The one way to build the sign-in URL that brings a browser back: `/auth/login?next=<signed handoff>`.
-import { type HandoffOptions, signHandoff } from './handoff.js';
+// The sign-in URL that brings a browser back: `/auth/login?next=<signed handoff>`.
+import type { HandoffOptions } from './handoff.js';
+import { handoffRedirect } from './handoff-redirect.js';
 
 /** Where the auth service serves its sign-in page (DESIGN.md §2, §7). */
 export const DEFAULT_LOGIN_PATH = '/auth/login';
@@ -10,9 +11,8 @@ export interface LoginRedirectOptions extends HandoffOptions {
 }
 
 /**
- * The sign-in page with `next` set to a signed, five-minute handoff to `returnTo`. A path that
- * leaves the origin is never signed: the bare sign-in page is returned instead, so a hostile
- * request URL costs the user their return trip, not a redirect off the site.
+ * The sign-in page with `next` set to a signed, five-minute handoff to `returnTo`; the bare
+ * sign-in page when `returnTo` leaves the origin.
  */
 export function loginRedirect(
   returnTo: string,
@@ -20,9 +20,5 @@ export function loginRedirect(
   options: LoginRedirectOptions = {},
 ): string {
   const { loginPath = DEFAULT_LOGIN_PATH, ...handoff } = options;
-  try {
-    return `${loginPath}?next=${encodeURIComponent(signHandoff(returnTo, secret, handoff))}`;
-  } catch {
-    return loginPath;
-  }
+  return handoffRedirect(loginPath, returnTo, secret, handoff);
 }

@@ -22,6 +22,10 @@ export {
 export { RedisSessionStore, type RedisSessionStoreOptions } from './redis/redis-session-store.js';
 export { idleExpiryOf, isDueForTouch } from './session-lifecycle.js';
 export {
+  type AssuranceLevel,
+  defaultAmrOf,
+  isStorableAmr,
+  MAX_AMR_ENTRIES,
   MAX_STORED_USER_AGENT,
   parseSessionHash,
   sessionHashSchema,
@@ -35,6 +39,7 @@ export {
   type NewSession,
   type RevocationListener,
   type RevocationSubscription,
+  type SessionElevation,
   type SessionPolicy,
   type SessionStore,
   SessionStoreUnavailableError,

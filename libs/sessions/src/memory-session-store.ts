@@ -1,12 +1,13 @@
 // SessionStore in process memory: the all-in-one mode's store, with the Redis adapter's semantics.
 import { parseSessionHash, type SessionRecord, toSessionHash } from './session-record.js';
-import { idleExpiryOf, isDueForTouch, newRecord } from './session-lifecycle.js';
+import { elevatedRecord, idleExpiryOf, isDueForTouch, newRecord } from './session-lifecycle.js';
 import {
   type CreatedSession,
   DEFAULT_SESSION_POLICY,
   type NewSession,
   type RevocationListener,
   type RevocationSubscription,
+  type SessionElevation,
   type SessionPolicy,
   type SessionStore,
   type SubscriptionState,
@@ -51,19 +52,13 @@ export class MemorySessionStore implements SessionStore {
   }
 
   create(input: NewSession): Promise<CreatedSession> {
-    const token = generateSessionToken();
-    const now = this.#clock();
-    const session = newRecord(sessionIdFromToken(token), input, now, this.policy);
-    this.#sessions.set(session.id, {
-      hash: toSessionHash(session),
-      userId: session.userId,
-      absoluteExpiresAt: session.absoluteExpiresAt,
-      expiresAt: idleExpiryOf(session, this.policy),
+    return settle(() => {
+      const token = generateSessionToken();
+      const session = newRecord(sessionIdFromToken(token), input, this.#clock(), this.policy);
+      this.#store(session);
+      this.#evictBeyondCap(session.userId, session.id);
+      return { token, session };
     });
-    const ids = this.#userIndex(session.userId);
-    ids.add(session.id);
-    this.#evictBeyondCap(session.userId, session.id);
-    return Promise.resolve({ token, session });
   }
 
   find(sessionId: string): Promise<SessionRecord | null> {
@@ -89,6 +84,21 @@ export class MemorySessionStore implements SessionStore {
     this.#delete(sessionId);
     this.#publish(sessionId);
     return Promise.resolve(stored !== undefined);
+  }
+
+  elevate(sessionId: string, elevation: SessionElevation): Promise<CreatedSession | null> {
+    return settle(() => {
+      const stored = this.#live(sessionId);
+      const current = stored === undefined ? null : parseSessionHash(sessionId, stored.hash);
+      if (current === null) return null;
+      const token = generateSessionToken();
+      const session = elevatedRecord(current, sessionIdFromToken(token), elevation, this.#clock());
+      // One synchronous step, as the Redis script is one atomic one.
+      this.#delete(sessionId);
+      this.#store(session);
+      this.#publish(sessionId);
+      return { token, session };
+    });
   }
 
   revokeAllForUser(userId: string): Promise<string[]> {
@@ -171,6 +181,16 @@ export class MemorySessionStore implements SessionStore {
     return stored;
   }
 
+  #store(session: SessionRecord): void {
+    this.#sessions.set(session.id, {
+      hash: toSessionHash(session),
+      userId: session.userId,
+      absoluteExpiresAt: session.absoluteExpiresAt,
+      expiresAt: idleExpiryOf(session, this.policy),
+    });
+    this.#userIndex(session.userId).add(session.id);
+  }
+
   #userIndex(userId: string): Set<string> {
     let ids = this.#byUser.get(userId);
     if (ids === undefined) {
@@ -239,4 +259,11 @@ export class MemorySessionStore implements SessionStore {
       if (devices.expiresAt <= now) this.#devices.delete(userId);
     }
   }
+}
+
+/** Runs a synchronous operation as a promise: a thrown error rejects, as an adapter's would. */
+function settle<T>(run: () => T): Promise<T> {
+  return new Promise((resolve) => {
+    resolve(run());
+  });
 }

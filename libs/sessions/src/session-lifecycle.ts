@@ -1,6 +1,11 @@
 // Lifetime rules every adapter shares: how a record starts and when expiry is extended.
-import { MAX_STORED_USER_AGENT, type SessionRecord } from './session-record.js';
-import type { NewSession, SessionPolicy } from './session-store.js';
+import {
+  defaultAmrOf,
+  isStorableAmr,
+  MAX_STORED_USER_AGENT,
+  type SessionRecord,
+} from './session-record.js';
+import type { NewSession, SessionElevation, SessionPolicy } from './session-store.js';
 
 export function newRecord(
   id: string,
@@ -8,6 +13,8 @@ export function newRecord(
   now: number,
   policy: SessionPolicy,
 ): SessionRecord {
+  const amr = input.amr ?? defaultAmrOf(input.aal);
+  checkAssurance(amr, input.mfaAt ?? null);
   return {
     id,
     userId: input.userId,
@@ -22,7 +29,41 @@ export function newRecord(
     userAgent: input.userAgent.slice(0, MAX_STORED_USER_AGENT),
     deviceLabel: input.deviceLabel,
     aal: input.aal,
+    amr: [...amr],
+    mfaAt: input.mfaAt ?? null,
   };
+}
+
+/**
+ * The session that replaces `current` after a step-up: same user, device and lifetimes, a new
+ * id, the new assurance, and seen now.
+ */
+export function elevatedRecord(
+  current: SessionRecord,
+  id: string,
+  elevation: SessionElevation,
+  now: number,
+): SessionRecord {
+  checkAssurance(elevation.amr, elevation.mfaAt);
+  return {
+    ...current,
+    id,
+    lastSeenAt: now,
+    aal: elevation.aal,
+    amr: [...elevation.amr],
+    mfaAt: elevation.mfaAt,
+  };
+}
+
+/**
+ * A record that would not parse back must never be written (it would be a session nobody can
+ * use): a bad `amr` or `mfaAt` is the caller's bug, refused before anything is stored.
+ */
+function checkAssurance(amr: readonly string[], mfaAt: number | null): void {
+  if (!isStorableAmr(amr))
+    throw new RangeError('amr must list 1 to 8 method codes (RFC 8176, lower case)');
+  if (mfaAt !== null && !(Number.isSafeInteger(mfaAt) && mfaAt >= 0))
+    throw new RangeError('mfaAt must be epoch milliseconds');
 }
 
 /**

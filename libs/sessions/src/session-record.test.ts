@@ -17,6 +17,7 @@ describe('session record schema', () => {
       [
         'absolute_expires_at',
         'aal',
+        'amr',
         'created_at',
         'device_label',
         'email',
@@ -33,6 +34,31 @@ describe('session record schema', () => {
     for (const value of Object.values(hash)) expect(typeof value).toBe('string');
   });
 
+  it('stores amr as JSON and mfa_at only once a second factor was presented', () => {
+    const raised = {
+      ...record,
+      aal: 'aal2' as const,
+      amr: ['pwd', 'otp'],
+      mfaAt: 1_700_000_000_500,
+    };
+    const hash = toSessionHash(raised);
+    expect(hash.amr).toBe('["pwd","otp"]');
+    expect(hash.mfa_at).toBe('1700000000500');
+    expect(parseSessionHash('sid', hash)).toEqual(raised);
+    expect(toSessionHash(record)).not.toHaveProperty('mfa_at');
+  });
+
+  it.each([
+    ['aal1', ['pwd']],
+    ['aal2', ['pwd', 'mfa']],
+  ] as const)(
+    'reads a record written before amr was stored (%s) with the amr the gateway always asserted',
+    (aal, amr) => {
+      const { amr: _amr, ...legacy } = toSessionHash({ ...record, aal });
+      expect(parseSessionHash('sid', legacy)).toEqual({ ...record, aal, amr, mfaAt: null });
+    },
+  );
+
   it.each([
     ['an empty hash', {}],
     ['a missing field', (({ email: _email, ...rest }) => rest)(toSessionHash(record))],
@@ -48,6 +74,14 @@ describe('session record schema', () => {
     ['a float time', { ...toSessionHash(record), created_at: '1.5' }],
     ['an empty user id', { ...toSessionHash(record), user_id: '' }],
     ['an over-long email', { ...toSessionHash(record), email: `${'a'.repeat(400)}@x.io` }],
+    ['an empty amr', { ...toSessionHash(record), amr: '[]' }],
+    ['an amr that is not a list', { ...toSessionHash(record), amr: '"pwd"' }],
+    ['an amr code of the wrong shape', { ...toSessionHash(record), amr: '["pwd","OTP"]' }],
+    [
+      'an amr of nine methods',
+      { ...toSessionHash(record), amr: JSON.stringify(Array(9).fill('otp')) },
+    ],
+    ['an mfa_at that is not a time', { ...toSessionHash(record), mfa_at: 'soon' }],
   ])('refuses %s', (_name, hash) => {
     expect(parseSessionHash('sid', hash)).toBeNull();
   });

@@ -27,6 +27,32 @@ function jsonField<T extends z.ZodType>(schema: T) {
   });
 }
 
+/** Most authentication methods a session lists (RFC 8176 `amr`). */
+export const MAX_AMR_ENTRIES = 8;
+
+/**
+ * An RFC 8176 method code (`pwd`, `otp`, `mfa`, ...) or one of ours (`fed`, `key`): a short
+ * lower-case token. Checked by shape, not against a list, so a newer writer's code does not make
+ * the whole session unreadable to an older reader.
+ */
+const amrCode = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/u);
+const amrSchema = z.array(amrCode).min(1).max(MAX_AMR_ENTRIES);
+
+/** True for a list a record can hold: 1 to 8 method codes. */
+export function isStorableAmr(amr: readonly string[]): boolean {
+  return amrSchema.safeParse(amr).success;
+}
+
+export type AssuranceLevel = 'aal1' | 'aal2';
+
+/**
+ * The methods of a record written before `amr` was stored (issue 15): a password, plus a second
+ * factor at aal2, as the gateway has always asserted for such sessions.
+ */
+export function defaultAmrOf(aal: AssuranceLevel): readonly string[] {
+  return aal === 'aal2' ? ['pwd', 'mfa'] : ['pwd'];
+}
+
 const partDigest = z.string().regex(/^(?:[0-9a-f]{16}|-)$/u);
 const fingerprintPartsSchema = z.strictObject(
   Object.fromEntries(FINGERPRINT_PARTS.map((part) => [part, partDigest])) as Record<
@@ -54,6 +80,9 @@ export const sessionHashSchema = z
     user_agent: z.string().max(512),
     device_label: z.string().max(128),
     aal: z.enum(['aal1', 'aal2']),
+    // Both optional: records written before issue 15 lack them and still parse.
+    amr: jsonField(amrSchema).optional(),
+    mfa_at: epochMilliseconds.optional(),
   })
   .transform((hash) => ({
     userId: hash.user_id,
@@ -68,6 +97,9 @@ export const sessionHashSchema = z
     userAgent: hash.user_agent,
     deviceLabel: hash.device_label,
     aal: hash.aal,
+    amr: hash.amr ?? defaultAmrOf(hash.aal),
+    // When the last second factor was presented (epoch ms); null when never (or not recorded).
+    mfaAt: hash.mfa_at ?? null,
   }));
 
 /** A live session as the services see it. Times are epoch milliseconds. */
@@ -101,5 +133,7 @@ export function toSessionHash(record: Omit<SessionRecord, 'id'>): Record<string,
     user_agent: record.userAgent.slice(0, MAX_STORED_USER_AGENT),
     device_label: record.deviceLabel,
     aal: record.aal,
+    amr: JSON.stringify(record.amr),
+    ...(record.mfaAt === null ? {} : { mfa_at: String(record.mfaAt) }),
   };
 }

@@ -299,6 +299,154 @@ export function describeSessionStoreContract(adapter: string, makeHarness: MakeH
       });
     });
 
+    describe('assurance and step-up', () => {
+      const stepUp = { aal: 'aal2', amr: ['pwd', 'otp'], mfaAt: 1_700_000_000_000 } as const;
+
+      it('keeps the amr and second-factor time a session is opened with', async () => {
+        const { store } = await harness();
+        const { session } = await store.create(
+          newSessionInput({ aal: 'aal2', amr: ['pwd', 'otp'], mfaAt: 1_700_000_000_123 }),
+        );
+        expect(await store.find(session.id)).toMatchObject({
+          aal: 'aal2',
+          amr: ['pwd', 'otp'],
+          mfaAt: 1_700_000_000_123,
+        });
+      });
+
+      it('derives amr from the level when none is given, with no second-factor time', async () => {
+        const { store } = await harness();
+        const one = await store.create(newSessionInput({ aal: 'aal1' }));
+        const two = await store.create(newSessionInput({ aal: 'aal2' }));
+        expect(await store.find(one.session.id)).toMatchObject({ amr: ['pwd'], mfaAt: null });
+        expect(await store.find(two.session.id)).toMatchObject({
+          amr: ['pwd', 'mfa'],
+          mfaAt: null,
+        });
+      });
+
+      it('replaces the session under a new token at the new level, keeping device and lifetimes', async () => {
+        const { store } = await harness();
+        const old = await store.create(newSessionInput({ userId: 'u-elevate', roles: ['admin'] }));
+        await sleep(5);
+        const elevated = await store.elevate(old.session.id, stepUp);
+        if (elevated === null) throw new Error('a live session was not elevated');
+        expect(isWellFormedSessionToken(elevated.token)).toBe(true);
+        expect(elevated.token).not.toBe(old.token);
+        expect(elevated.session.id).toBe(sessionIdFromToken(elevated.token));
+        expect(elevated.session.id).not.toBe(old.session.id);
+
+        expect(await store.find(old.session.id)).toBeNull();
+        const found = await store.find(elevated.session.id);
+        expect(found).toEqual(elevated.session);
+        const { id: _oldId, lastSeenAt: _oldSeen, ...kept } = old.session;
+        expect(found).toEqual({
+          ...kept,
+          id: elevated.session.id,
+          lastSeenAt: expect.any(Number) as number,
+          aal: 'aal2',
+          amr: ['pwd', 'otp'],
+          mfaAt: stepUp.mfaAt,
+        });
+        expect(found?.createdAt).toBe(old.session.createdAt);
+        expect(found?.absoluteExpiresAt).toBe(old.session.absoluteExpiresAt);
+        expect(found?.lastSeenAt).toBeGreaterThanOrEqual(old.session.lastSeenAt);
+        expect((await store.listForUser('u-elevate')).map(({ id }) => id)).toEqual([
+          elevated.session.id,
+        ]);
+      });
+
+      it('announces the old id on the revocation channel, to every handle', async () => {
+        const { store, peer } = await harness();
+        const received: string[] = [];
+        const subscription = peer.subscribeRevocations((id) => received.push(id));
+        await vi.waitFor(() => expect(subscription.state).toBe('live'), { timeout: 5_000 });
+        const old = await store.create(newSessionInput({ userId: 'u-elevate-pub' }));
+        const elevated = await store.elevate(old.session.id, stepUp);
+        await vi.waitFor(() => expect(received).toEqual([old.session.id]));
+        expect(await peer.find(old.session.id)).toBeNull();
+        expect(await peer.find(elevated?.session.id ?? '')).toMatchObject({ aal: 'aal2' });
+        await subscription.close();
+      });
+
+      it('keeps the other sessions of the user, and the list in creation order', async () => {
+        const { store } = await harness();
+        const first = await store.create(newSessionInput({ userId: 'u-elevate-list' }));
+        await sleep(5);
+        const second = await store.create(newSessionInput({ userId: 'u-elevate-list' }));
+        const elevated = await store.elevate(first.session.id, stepUp);
+        expect((await store.listForUser('u-elevate-list')).map(({ id }) => id)).toEqual([
+          elevated?.session.id,
+          second.session.id,
+        ]);
+        expect(await store.find(second.session.id)).toEqual(second.session);
+      });
+
+      it('elevates nothing once the session is gone', async () => {
+        const { store } = await harness();
+        const { session } = await store.create(newSessionInput({ userId: 'u-elevate-gone' }));
+        await store.revoke(session.id);
+        expect(await store.elevate(session.id, stepUp)).toBeNull();
+        expect(await store.elevate(sessionIdFromToken('unknown'), stepUp)).toBeNull();
+        expect(await store.listForUser('u-elevate-gone')).toEqual([]);
+      });
+
+      it('elevates a session once when two step-ups race, and never revives one being revoked', async () => {
+        const { store, peer } = await harness();
+        for (let round = 0; round < 10; round += 1) {
+          const userId = `u-elevate-race-${round}`;
+          const { session } = await store.create(newSessionInput({ userId }));
+          const results = await Promise.all([
+            store.elevate(session.id, stepUp),
+            peer.elevate(session.id, stepUp),
+          ]);
+          const winners = results.filter((result) => result !== null);
+          expect(winners).toHaveLength(1);
+          expect((await store.listForUser(userId)).map(({ id }) => id)).toEqual([
+            winners[0]?.session.id,
+          ]);
+
+          const other = await store.create(newSessionInput({ userId: `${userId}-revoked` }));
+          const [raised] = await Promise.all([
+            store.elevate(other.session.id, stepUp),
+            peer.revoke(other.session.id),
+          ]);
+          expect(await store.find(other.session.id)).toBeNull();
+          // Whichever came first, at most the elevated session is left, never the old one.
+          const left = (await store.listForUser(`${userId}-revoked`)).map(({ id }) => id);
+          expect(left).toEqual(raised === null ? [] : [raised.session.id]);
+        }
+      });
+
+      it('gives the new session a fresh idle lifetime, never past the absolute one', async () => {
+        const { store } = await harness({ policy: { idleTtlMs: 400, absoluteTtlMs: 700 } });
+        const old = await store.create(newSessionInput({ userId: 'u-elevate-ttl' }));
+        await sleep(300);
+        const elevated = await store.elevate(old.session.id, stepUp);
+        await sleep(250);
+        // ~550 ms: past the old idle deadline (400 ms), inside the new one (capped at 700 ms).
+        expect(await store.find(elevated?.session.id ?? '')).not.toBeNull();
+        await sleep(250);
+        expect(await store.find(elevated?.session.id ?? '')).toBeNull();
+      });
+
+      it.for([
+        ['no method', []],
+        ['an upper-case code', ['PWD']],
+        [
+          'more than eight methods',
+          ['pwd', 'otp', 'mfa', 'hwk', 'swk', 'sms', 'tel', 'pin', 'kba'],
+        ],
+      ] as const)('refuses to store an amr with %s, changing nothing', async ([, amr]) => {
+        const { store } = await harness();
+        const { session } = await store.create(newSessionInput({ userId: 'u-elevate-bad' }));
+        await expect(store.elevate(session.id, { ...stepUp, amr })).rejects.toThrow(RangeError);
+        await expect(store.create(newSessionInput({ amr }))).rejects.toThrow(RangeError);
+        expect(await store.find(session.id)).toEqual(session);
+        expect(await store.listForUser('u-elevate-bad')).toEqual([session]);
+      });
+    });
+
     describe('listing', () => {
       it("lists a user's live sessions oldest first", async () => {
         const { store } = await harness();
@@ -340,6 +488,9 @@ export function describeSessionStoreContract(adapter: string, makeHarness: MakeH
           await store.create(newSessionInput({ userId: `u-bad-${field}` }));
           await corrupt(session.id, field, value);
           expect(await store.find(session.id)).toBeNull();
+          expect(
+            await store.elevate(session.id, { aal: 'aal2', amr: ['pwd', 'otp'], mfaAt: 1 }),
+          ).toBeNull();
           const listed = await store.listForUser(`u-bad-${field}`);
           expect(listed.map(({ id }) => id)).not.toContain(session.id);
           expect(listed).toHaveLength(1);

@@ -1,6 +1,6 @@
 // The SessionStore port: what auth and gateway need from wherever sessions live.
 import type { Fingerprint } from '@authflow/fingerprint';
-import type { SessionRecord } from './session-record.js';
+import type { AssuranceLevel, SessionRecord } from './session-record.js';
 
 /** Lifetimes of every session of a store. */
 export interface SessionPolicy {
@@ -28,7 +28,20 @@ export interface NewSession {
   readonly ip: string;
   readonly userAgent: string;
   readonly deviceLabel: string;
-  readonly aal: 'aal1' | 'aal2';
+  readonly aal: AssuranceLevel;
+  /** RFC 8176 methods (at most 8); default: `pwd`, plus `mfa` at aal2 (`defaultAmrOf`). */
+  readonly amr?: readonly string[];
+  /** When a second factor was presented (epoch ms), for a session opened after one. */
+  readonly mfaAt?: number;
+}
+
+/** The new assurance of a session after a second factor (step-up). */
+export interface SessionElevation {
+  readonly aal: AssuranceLevel;
+  /** RFC 8176 methods, replacing the session's (at most 8). */
+  readonly amr: readonly string[];
+  /** When the second factor was presented (epoch ms). */
+  readonly mfaAt: number;
 }
 
 export interface CreatedSession {
@@ -66,6 +79,14 @@ export interface SessionStore {
    * that user. Returns whether a live session was ended.
    */
   revoke(sessionId: string, options?: { userId?: string }): Promise<boolean>;
+  /**
+   * Raises a live session's assurance and renews its identifier (OWASP: a new token on every
+   * privilege change), atomically: a new session under a fresh token with the same user, device
+   * and lifetimes (created_at and absolute expiry kept) at the new aal/amr/mfa_at, and the old
+   * one deleted, unindexed and its id published like any revocation. `null` when the old session
+   * is gone (nothing is created).
+   */
+  elevate(sessionId: string, elevation: SessionElevation): Promise<CreatedSession | null>;
   /** Ends every session of the user; returns the revoked ids (each one published). */
   revokeAllForUser(userId: string): Promise<string[]>;
   /** Ends every session of the user except `keepSessionId`; returns the revoked ids. */

@@ -30,6 +30,8 @@ const session: SessionRecord = {
   userAgent: 'Mozilla/5.0 Chrome/131',
   deviceLabel: 'Chrome 131 on macOS',
   aal: 'aal1',
+  amr: ['pwd'],
+  mfaAt: null,
 };
 const verify = (presented: FingerprintInput, found: SessionRecord | null = session) =>
   verifySession({

@@ -174,4 +174,16 @@ describe('revocation across instances', () => {
     });
     expect(status).toBe(401);
   });
+
+  it('answers a WebSocket upgrade without a session 401, never a login redirect, whatever it accepts', async () => {
+    const socket = new WebSocket(`${first.url.replace('http', 'ws')}/app/ws`, {
+      headers: { ...chromeOnMac.headers, accept: 'text/html' },
+    });
+    const status = await new Promise<number>((resolve) => {
+      socket.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+      socket.once('open', () => resolve(101));
+    });
+    expect(status).toBe(401);
+    socket.terminate();
+  });
 });

@@ -92,6 +92,49 @@ describe('RedisSessionStore on the shared test Redis', () => {
   });
 });
 
+describe('RedisSessionStore records from before second factors (issue 15)', () => {
+  it('reads a stored session without amr or mfa_at and elevates it', async () => {
+    const client = await connectedClient(sharedRedisUrl);
+    const prefix = uniquePrefix('legacy');
+    const keys = sessionKeys(prefix);
+    const store = new RedisSessionStore({ client, keyPrefix: prefix });
+    const { session } = await store.create(newSessionInput({ userId: 'u-legacy' }));
+    // As a gateway or auth of the previous release wrote it: no amr, no mfa_at.
+    await client.hdel(keys.session(session.id), 'amr', 'mfa_at');
+    expect(await store.find(session.id)).toEqual({ ...session, amr: ['pwd'], mfaAt: null });
+
+    const elevated = await store.elevate(session.id, {
+      aal: 'aal2',
+      amr: ['pwd', 'otp'],
+      mfaAt: 1_700_000_000_000,
+    });
+    expect(await client.hgetall(keys.session(elevated?.session.id ?? ''))).toMatchObject({
+      aal: 'aal2',
+      amr: '["pwd","otp"]',
+      mfa_at: '1700000000000',
+    });
+    expect(await client.exists(keys.session(session.id))).toBe(0);
+    expect(await client.zrange(keys.userSessions('u-legacy'), '0', '-1')).toEqual([
+      elevated?.session.id,
+    ]);
+    await client.quit();
+  });
+
+  it.each([
+    ['amr', '["pwd",7]'],
+    ['amr', '[]'],
+    ['mfa_at', 'recently'],
+  ])('treats a record with a bad %s (%s) as no session', async (field, value) => {
+    const client = await connectedClient(sharedRedisUrl);
+    const prefix = uniquePrefix('bad-assurance');
+    const store = new RedisSessionStore({ client, keyPrefix: prefix });
+    const { session } = await store.create(newSessionInput());
+    await client.hset(sessionKeys(prefix).session(session.id), field, value);
+    expect(await store.find(session.id)).toBeNull();
+    await client.quit();
+  });
+});
+
 describe('RedisSessionStore when Redis fails', () => {
   const commandTimeoutMs = 300;
   let server: RedisServerHandle;
@@ -125,6 +168,7 @@ describe('RedisSessionStore when Redis fails', () => {
       ['create', () => store.create(newSessionInput())],
       ['touch', () => store.touch({ ...session, lastSeenAt: 0 })],
       ['revoke', () => store.revoke(session.id)],
+      ['elevate', () => store.elevate(session.id, { aal: 'aal2', amr: ['pwd', 'otp'], mfaAt: 1 })],
       ['revokeAllForUser', () => store.revokeAllForUser(session.userId)],
       ['revokeOthers', () => store.revokeOthers(session.userId, session.id)],
       ['listForUser', () => store.listForUser(session.userId)],

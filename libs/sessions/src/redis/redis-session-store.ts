@@ -9,16 +9,18 @@ import {
   type NewSession,
   type RevocationListener,
   type RevocationSubscription,
+  type SessionElevation,
   type SessionPolicy,
   type SessionStore,
   SessionStoreUnavailableError,
 } from '../session-store.js';
 import { generateSessionToken, sessionIdFromToken } from '../session-token.js';
-import { isDueForTouch, newRecord } from '../session-lifecycle.js';
+import { elevatedRecord, isDueForTouch, newRecord } from '../session-lifecycle.js';
 import { RedisRevocationSubscription } from './revocation-subscription.js';
 import {
   createScript,
   deviceSeenScript,
+  elevateScript,
   listScript,
   revokeAllScript,
   revokeScript,
@@ -111,6 +113,38 @@ export class RedisSessionStore implements SessionStore {
       ),
     );
     return result === 1;
+  }
+
+  async elevate(sessionId: string, elevation: SessionElevation): Promise<CreatedSession | null> {
+    // Read through the schema first: the new record is the old one as parsed, never raw fields
+    // copied unchecked. The script then replaces it only if it is still there.
+    const current = await this.find(sessionId);
+    if (current === null) return null;
+    const token = generateSessionToken();
+    const now = this.#clock();
+    const session = elevatedRecord(current, sessionIdFromToken(token), elevation, now);
+    const fields = Object.entries(toSessionHash(session)).flat();
+    const replaced = await this.#command('elevate', () =>
+      elevateScript.run(
+        this.#client,
+        [
+          this.#keys.session(current.id),
+          this.#keys.session(session.id),
+          this.#keys.userSessions(current.userId),
+        ],
+        [
+          current.id,
+          session.id,
+          now,
+          this.policy.idleTtlMs,
+          this.#channel,
+          session.absoluteExpiresAt,
+          current.userId,
+          ...fields,
+        ],
+      ),
+    );
+    return replaced === 1 ? { token, session } : null;
   }
 
   revokeAllForUser(userId: string): Promise<string[]> {

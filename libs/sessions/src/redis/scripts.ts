@@ -83,6 +83,32 @@ return 0
 );
 
 /**
+ * KEYS: old session, new session, user_sessions.
+ * ARGV: old id, new id, now ms, idle ttl ms, channel, absolute expiry ms, user id, then the new
+ * record's field/value pairs.
+ * Replaces a live session by the new one (step-up): the new record is written and indexed, the
+ * old one deleted, unindexed and announced, all or nothing. Returns 1, or 0 when the old session
+ * was no longer there (revoked or expired meanwhile: nothing is created).
+ */
+export const elevateScript = new LuaScript(
+  'elevate',
+  `
+if redis.call('HGET', KEYS[1], 'user_id') ~= ARGV[7] then return 0 end
+local now = tonumber(ARGV[3])
+local absolute = tonumber(ARGV[6])
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('PUBLISH', ARGV[5], ARGV[1])
+redis.call('HSET', KEYS[2], unpack(ARGV, 8))
+redis.call('PEXPIRE', KEYS[2], math.max(1, math.min(tonumber(ARGV[4]), absolute - now)))
+redis.call('ZADD', KEYS[3], absolute, ARGV[2])
+local last = redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')
+redis.call('PEXPIREAT', KEYS[3], last[2])
+return 1
+`,
+);
+
+/**
  * KEYS: user_sessions. ARGV: channel, id to keep ('' = none), session key prefix.
  * Returns the revoked ids (those whose session still existed).
  */

@@ -43,6 +43,7 @@ export function guardSessionStore(store: SessionStore, breaker: RedisBreaker): S
     find: (id) => through(breaker, 'find', () => store.find(id)),
     touch: (session) => through(breaker, 'touch', () => store.touch(session)),
     revoke: (id, options) => through(breaker, 'revoke', () => store.revoke(id, options)),
+    elevate: (id, elevation) => through(breaker, 'elevate', () => store.elevate(id, elevation)),
     revokeAllForUser: (userId) =>
       through(breaker, 'revoke-all', () => store.revokeAllForUser(userId)),
     revokeOthers: (userId, keep) =>

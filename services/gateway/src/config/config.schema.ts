@@ -49,6 +49,7 @@ export const gatewayEnvVariables = z.object({
   // and auth (their old GATEWAY_* names are read by load-config.ts for one more release).
   ...sharedSettingsVariables,
   GATEWAY_LOGIN_PATH: env.string('/auth/login'),
+  GATEWAY_MFA_PATH: env.string('/auth/mfa'),
 
   GATEWAY_SIGNING_KEYS_FILE: env.optionalString(),
   GATEWAY_ASSERTION_TTL_SECONDS: env.integer(60, { min: 10, max: 3_600 }),
@@ -59,12 +60,14 @@ export const gatewayEnvVariables = z.object({
 export const gatewayEnvSchema = gatewayEnvVariables
   .superRefine((vars, context) => {
     checkSharedSettings(vars, context);
-    if (!vars.GATEWAY_LOGIN_PATH.startsWith('/') || vars.GATEWAY_LOGIN_PATH.startsWith('//')) {
-      context.addIssue({
-        code: 'custom',
-        path: ['GATEWAY_LOGIN_PATH'],
-        message: 'must be a path on this origin',
-      });
+    for (const name of ['GATEWAY_LOGIN_PATH', 'GATEWAY_MFA_PATH'] as const) {
+      if (!vars[name].startsWith('/') || vars[name].startsWith('//')) {
+        context.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'must be a path on this origin',
+        });
+      }
     }
   })
   .transform((vars) => gatewayConfigFrom(vars));
@@ -105,7 +108,11 @@ function gatewayConfigFrom(vars: z.output<typeof gatewayEnvVariables>) {
       cookieName: sessionCookieName(shared.sessions.cookieSecure),
     },
     fingerprint: shared.fingerprint,
-    handoff: { secret: shared.handoffSecret, loginPath: vars.GATEWAY_LOGIN_PATH },
+    handoff: {
+      secret: shared.handoffSecret,
+      loginPath: vars.GATEWAY_LOGIN_PATH,
+      mfaPath: vars.GATEWAY_MFA_PATH,
+    },
     assertion: {
       issuer: vars.GATEWAY_PUBLIC_URL,
       ttlSeconds: vars.GATEWAY_ASSERTION_TTL_SECONDS,

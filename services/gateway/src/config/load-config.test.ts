@@ -91,10 +91,12 @@ describe('loadGatewayConfig', () => {
         AUTHFLOW_SESSION_IDLE_TTL_SECONDS: '10',
         AUTHFLOW_SESSION_ABSOLUTE_TTL_SECONDS: '5',
         GATEWAY_LOGIN_PATH: '//evil',
+        GATEWAY_MFA_PATH: 'https://evil.example/mfa',
       }),
     ).toEqual([
       'AUTHFLOW_SESSION_ABSOLUTE_TTL_SECONDS: must not be shorter than AUTHFLOW_SESSION_IDLE_TTL_SECONDS',
       'GATEWAY_LOGIN_PATH: must be a path on this origin',
+      'GATEWAY_MFA_PATH: must be a path on this origin',
     ]);
   });
 
@@ -236,6 +238,34 @@ describe('routes file', () => {
     const routes = [{ prefix: '/auth/', upstream: 'app', access: 'optional' }];
     const parsed = parseRoutes({ ...base, routes }, {});
     expect(parsed.ok && parsed.routes.routes[0]).toMatchObject({ access: 'optional' });
+  });
+
+  it('reads aal on protected and optional routes, leaving it unset elsewhere', () => {
+    const routes = [
+      { prefix: '/admin/', upstream: 'app', access: 'protected', aal: 'aal2' },
+      { prefix: '/auth/security/', upstream: 'app', access: 'optional', aal: 'aal2' },
+      { prefix: '/app/', upstream: 'app', access: 'protected', aal: 'aal1' },
+      { prefix: '/other/', upstream: 'app', access: 'protected' },
+    ];
+    const parsed = parseRoutes({ ...base, routes }, {});
+    expect(
+      parsed.ok &&
+        parsed.routes.routes.map((route) => ('upstream' in route ? route.aal : 'redirect')),
+    ).toEqual(['aal2', 'aal2', 'aal1', undefined]);
+  });
+
+  it('refuses aal on a public route, and a level that does not exist, saying why', () => {
+    const routes = [
+      { prefix: '/pub/', upstream: 'app', access: 'public', aal: 'aal2' },
+      { prefix: '/app/', upstream: 'app', access: 'protected', aal: 'aal3' },
+    ];
+    expect(parseRoutes({ ...base, routes }, {})).toEqual({
+      ok: false,
+      problems: [
+        'routes: routes.0.aal: applies to protected and optional routes only: a public route never looks at the session (remove aal, or make the route protected)',
+        expect.stringMatching(/^routes: routes\.1\.aal: Invalid option/u),
+      ],
+    });
   });
 
   it('ships the auth routes as optional or protected, none of them public', async () => {

@@ -44,26 +44,42 @@ const prefix = z
   .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$/u, 'a path starting with /')
   .refine((value) => !value.includes('//') && !/\/\.\.?(?:\/|$)/u.test(value), 'a normalised path');
 
-const proxyRouteSchema = z.strictObject({
-  prefix,
-  upstream: upstreamName,
-  /**
-   * `public`: no session looked at. `protected`: a verified session or a denial. `optional`: a
-   * session cookie, when present, is verified as on a protected route and the identity attached
-   * if it holds; otherwise the request passes without identity.
-   */
-  access: z.enum(['public', 'optional', 'protected']),
-  /** How denials render: `browser` redirects to login, `api` answers 401 JSON, `auto` decides per request. */
-  mode: z.enum(['browser', 'api', 'auto']).default('auto'),
-  websocket: z.boolean().default(false),
-  timeoutMs: z.number().int().min(10).optional(),
-  /**
-   * Largest request body forwarded (bytes): a larger declared Content-Length is refused with 413
-   * before the upstream is contacted, a streamed body is cut off there. Default and ceiling:
-   * GATEWAY_MAX_BODY_BYTES.
-   */
-  maxBodyBytes: z.number().int().min(0).optional(),
-});
+const proxyRouteSchema = z
+  .strictObject({
+    prefix,
+    upstream: upstreamName,
+    /**
+     * `public`: no session looked at. `protected`: a verified session or a denial. `optional`: a
+     * session cookie, when present, is verified as on a protected route and the identity attached
+     * if it holds; otherwise the request passes without identity.
+     */
+    access: z.enum(['public', 'optional', 'protected']),
+    /** How denials render: `browser` redirects to login, `api` answers 401 JSON, `auto` decides per request. */
+    mode: z.enum(['browser', 'api', 'auto']).default('auto'),
+    websocket: z.boolean().default(false),
+    timeoutMs: z.number().int().min(10).optional(),
+    /**
+     * Largest request body forwarded (bytes): a larger declared Content-Length is refused with 413
+     * before the upstream is contacted, a streamed body is cut off there. Default and ceiling:
+     * GATEWAY_MAX_BODY_BYTES.
+     */
+    maxBodyBytes: z.number().int().min(0).optional(),
+    /**
+     * Lowest assurance level a session must have here (protected and optional routes): `aal1`
+     * (the default) any signed-in session, `aal2` one that presented a second factor. A session
+     * short of it is sent to the second-factor challenge (browsers) or answered 403 mfa_required.
+     */
+    aal: z.enum(['aal1', 'aal2']).optional(),
+  })
+  .superRefine((route, context) => {
+    if (route.access === 'public' && route.aal !== undefined)
+      context.addIssue({
+        code: 'custom',
+        path: ['aal'],
+        message:
+          'applies to protected and optional routes only: a public route never looks at the session (remove aal, or make the route protected)',
+      });
+  });
 
 /**
  * Fields that are gone, with what to write instead: a routes file that still has one is refused

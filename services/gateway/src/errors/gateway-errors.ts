@@ -10,6 +10,10 @@ export const gatewayErrors = defineErrorRegistry({
     message: 'This session belongs to another device and has been ended. Sign in again.',
   },
   forbidden: { status: 403, message: 'You may not access this resource.' },
+  mfa_required: {
+    status: 403,
+    message: 'This resource needs a second factor. Confirm it to continue.',
+  },
   not_found: { status: 404, message: 'Nothing is served at this address.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   rate_limited: { status: 429, message: 'Too many requests. Try again shortly.' },

@@ -8,7 +8,8 @@ import { isProxyRoute } from '../config/routes-file.js';
 import { gatewayErrors } from '../errors/gateway-errors.js';
 import { isCanonicalPath } from '../http/canonical-path.js';
 import { identityHeaders } from '../proxy/upstream-headers.js';
-import { loginUrl } from '../verification/denial.js';
+import { loginUrl, mfaUrl } from '../verification/denial.js';
+import { decideAccess, type PolicyRequest, policyOf } from '../verification/route-policy.js';
 
 /** The URI the proxy is asking about: nginx sends X-Original-URI, Traefik and Caddy X-Forwarded-Uri. */
 function originalUri(request: FastifyRequest): string {
@@ -17,12 +18,23 @@ function originalUri(request: FastifyRequest): string {
   return isCanonicalPath(uri) ? uri : '/';
 }
 
+/** The request the proxy asks about, as the route policy sees it. */
+function originalRequest(request: FastifyRequest, uri: string): PolicyRequest {
+  const method = request.headers['x-original-method'] ?? request.headers['x-forwarded-method'];
+  const host = request.headers['x-forwarded-host'];
+  return {
+    method: typeof method === 'string' && method !== '' ? method.toUpperCase() : 'GET',
+    host: typeof host === 'string' && host !== '' ? host : request.host,
+    path: uri.split('?', 1)[0] ?? '/',
+  };
+}
+
 function forwardAuthRoutes(
   app: FastifyInstance,
   { config }: { config: GatewayConfig },
   done: () => void,
 ): void {
-  const { verifier, signer, denial } = app.verification;
+  const { verifier, signer, denial, metrics } = app.verification;
   const routes = config.routes.routes.filter(isProxyRoute);
   /** `aud` of assertions for paths no route covers. */
   const defaultAudience = config.assertion.forwardAuthAudience;
@@ -64,7 +76,38 @@ function forwardAuthRoutes(
           },
         });
       }
-      const audience = matchRoute(routes, uri.split('?', 1)[0] ?? '/')?.upstream ?? defaultAudience;
+      const asked = originalRequest(request, uri);
+      const route = matchRoute(routes, asked.path);
+      // The route's policy holds here as when the gateway proxies the route itself.
+      const decision = decideAccess({
+        session: outcome.session,
+        policy: policyOf(route ?? {}),
+        request: asked,
+      });
+      if (decision.kind === 'deny') {
+        metrics.policyDenials.inc({ code: decision.code });
+        request.log.info(
+          {
+            audit: true,
+            event: 'access.denied',
+            reason: decision.code,
+            detail: decision.reason,
+            path: asked.path,
+            sessionId: outcome.session.id,
+            userId: outcome.session.userId,
+            ip: request.ip,
+          },
+          'forward-auth denied by route policy',
+        );
+        if (decision.code === 'forbidden') throw gatewayErrors.create('forbidden');
+        // As with 401 and the login page: the proxy can send a browser to Location.
+        const challenge = mfaUrl(denial, uri);
+        throw gatewayErrors.create('mfa_required', {
+          details: { mfa_url: challenge },
+          headers: { location: challenge },
+        });
+      }
+      const audience = route?.upstream ?? defaultAudience;
       const assertion = await signer.assertionFor(outcome.session, audience);
       return reply
         .headers(identityHeaders({ session: outcome.session, assertion }))

@@ -20,11 +20,6 @@ interface CachedAssertion {
   readonly renewAt: number;
 }
 
-/** Authentication methods for `amr` (RFC 8176): a password, plus MFA at aal2. */
-function amrOf(session: SessionRecord): string[] {
-  return session.aal === 'aal2' ? ['pwd', 'mfa'] : ['pwd'];
-}
-
 export class AssertionSigner {
   readonly #options: AssertionSignerOptions;
   readonly #cache: LRUCache<string, CachedAssertion>;
@@ -63,7 +58,13 @@ export class AssertionSigner {
       email: session.email,
       roles: [...session.roles],
       sid: session.id,
-      amr: amrOf(session),
+      // As the session records them (RFC 8176); a record from before issue 15 reads as `pwd`,
+      // plus `mfa` at aal2 (the session schema derives it).
+      amr: [...session.amr],
+      // DESIGN.md §6: the assurance level, as `aal` and as OIDC's `acr`. A new session id (and so
+      // a new cache entry here) comes with every step-up: a cached assertion never lags one.
+      aal: session.aal,
+      acr: session.aal,
     })
       .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: keys.activeKid })
       .setIssuer(issuer)

@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@authflow/config';
-import { exportJWK, generateKeyPair, jwtVerify, createLocalJWKSet } from 'jose';
+import { decodeJwt, exportJWK, generateKeyPair, jwtVerify, createLocalJWKSet } from 'jose';
 import { describe, expect, it } from 'vitest';
 import type { SessionRecord } from '@authflow/sessions';
 import { AssertionSigner } from './assertion-signer.js';
@@ -23,7 +23,9 @@ const session = {
   email: 'a@b.c',
   roles: ['r'],
   aal: 'aal1',
-} as SessionRecord;
+  amr: ['pwd'],
+  mfaAt: null,
+} as Partial<SessionRecord> as SessionRecord;
 
 describe('signing keys', () => {
   it('publishes every configured key and signs with the active one', async () => {
@@ -119,5 +121,26 @@ describe('signing keys', () => {
     expect(await signer.assertionFor(session, 'app')).toBe(first);
     now += 2_000;
     expect(await signer.assertionFor(session, 'app')).not.toBe(first);
+  });
+
+  it('asserts the assurance level and the methods the session records', async () => {
+    const signer = new AssertionSigner({
+      keys: await generateSigningKeys(),
+      issuer: 'i',
+      ttlSeconds: 60,
+      maxCached: 10,
+    });
+    expect(decodeJwt(await signer.assertionFor(session, 'app'))).toMatchObject({
+      aal: 'aal1',
+      acr: 'aal1',
+      amr: ['pwd'],
+    });
+    const raised = { ...session, id: 'sid-2', aal: 'aal2', amr: ['pwd', 'otp'] } as SessionRecord;
+    expect(decodeJwt(await signer.assertionFor(raised, 'app'))).toMatchObject({
+      sid: 'sid-2',
+      aal: 'aal2',
+      acr: 'aal2',
+      amr: ['pwd', 'otp'],
+    });
   });
 });

@@ -6,6 +6,7 @@ export const METRIC_PREFIX = 'authflow_gateway_';
 
 export class GatewayMetrics {
   readonly verdicts: Counter<'reason'>;
+  readonly policyDenials: Counter<'code'>;
   readonly cache: Counter<'result'>;
   readonly storeLatency: Histogram<'operation' | 'outcome'>;
   readonly fingerprintDifferences: Counter<'part' | 'policy'>;
@@ -19,6 +20,12 @@ export class GatewayMetrics {
       name: `${METRIC_PREFIX}verdicts_total`,
       help: 'Verification outcomes on protected routes and /verify, by reason (ok or the denial code)',
       labelNames: ['reason'],
+      registers,
+    });
+    this.policyDenials = new Counter({
+      name: `${METRIC_PREFIX}policy_denials_total`,
+      help: 'Verified sessions a route policy refused, by code (forbidden, mfa_required)',
+      labelNames: ['code'],
       registers,
     });
     this.cache = new Counter({

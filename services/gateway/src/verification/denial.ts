@@ -1,15 +1,18 @@
-// Renders a denial the way the client can use it: a login redirect for browsers, JSON for APIs.
-import { loginRedirect } from '@authflow/handoff';
+// Renders a denial as the client can use it: a redirect (login, challenge) for browsers, else JSON.
+import { loginRedirect, mfaRedirect } from '@authflow/handoff';
 import { expiredSessionCookie } from '@authflow/sessions';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { gatewayErrors } from '../errors/gateway-errors.js';
 import type { DenialReason } from '@authflow/sessions';
+import type { PolicyDecision } from './route-policy.js';
 
 export type RouteMode = 'browser' | 'api' | 'auto';
 
 export interface DenialSettings {
   readonly cookieSecure: boolean;
   readonly loginPath: string;
+  /** The second-factor challenge page (step-up). */
+  readonly mfaPath: string;
   readonly handoffSecret: string;
   readonly retryAfterSeconds: number;
 }
@@ -19,13 +22,21 @@ export function loginUrl(settings: DenialSettings, returnTo: string): string {
   return loginRedirect(returnTo, settings.handoffSecret, { loginPath: settings.loginPath });
 }
 
+/** Where to send a signed-in browser for a second factor, and back to `returnTo` after it. */
+export function mfaUrl(settings: DenialSettings, returnTo: string): string {
+  return mfaRedirect(returnTo, settings.handoffSecret, { mfaPath: settings.mfaPath });
+}
+
 /**
- * A browser navigation gets a redirect; anything else (fetch, XHR, API clients) a 401 it can
- * read. Sec-Fetch-Mode decides when the browser sends it; otherwise Accept does, and a client
- * that prefers JSON never gets a 302.
+ * A browser navigation gets a redirect; anything else (fetch, XHR, WebSocket handshakes, API
+ * clients) an answer it can read. Sec-Fetch-Mode decides when the browser sends it; otherwise
+ * Accept does, and a client that prefers JSON never gets a 302.
  */
 export function wantsRedirect(request: FastifyRequest, mode: RouteMode): boolean {
   if (mode === 'api' || (request.method !== 'GET' && request.method !== 'HEAD')) return false;
+  // A WebSocket handshake is never a navigation, whatever it accepts (browsers send
+  // Sec-Fetch-Mode: websocket; other clients often send nothing to go by).
+  if (request.headers.upgrade !== undefined) return false;
   const fetchMode = request.headers['sec-fetch-mode'];
   if (typeof fetchMode === 'string') return fetchMode === 'navigate';
   if (request.headers['x-requested-with'] === 'XMLHttpRequest') return false;
@@ -68,6 +79,29 @@ export function sendDenial(
     return reply.header('x-authflow-error', reason).redirect(login, 302);
   }
   throw gatewayErrors.create(reason, { details: { login_url: login } });
+}
+
+/**
+ * A verified session the route's policy refuses. The session is fine, so its cookie is kept.
+ * Short only of a second factor: a browser navigation is sent to the challenge, which brings it
+ * back here; anything else (API, fetch, WebSocket upgrade) gets 403 mfa_required naming it.
+ */
+export function sendPolicyDenial(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  decision: Extract<PolicyDecision, { kind: 'deny' }>,
+  mode: RouteMode,
+  settings: DenialSettings,
+): FastifyReply {
+  if (decision.code === 'forbidden') throw gatewayErrors.create('forbidden');
+  const challenge = mfaUrl(settings, request.url);
+  if (wantsRedirect(request, mode)) {
+    return reply
+      .header('x-authflow-error', decision.code)
+      .header('cache-control', 'no-store')
+      .redirect(challenge, 302);
+  }
+  throw gatewayErrors.create(decision.code, { details: { mfa_url: challenge } });
 }
 
 /** Store unavailable: fail closed, keep the cookie, tell the client when to retry. */

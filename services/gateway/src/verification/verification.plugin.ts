@@ -6,8 +6,10 @@ import fp from 'fastify-plugin';
 import type { GatewayConfig } from '../config/load-config.js';
 import type { ProxyRoute } from '../config/routes-file.js';
 import type { AssertionSigner } from '../identity/assertion-signer.js';
+import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { WebSocketRegistry } from '../proxy/websocket-registry.js';
-import { type DenialSettings, sendDenial, sendUnavailable } from './denial.js';
+import { type DenialSettings, sendDenial, sendPolicyDenial, sendUnavailable } from './denial.js';
+import { decideAccess, policyOf } from './route-policy.js';
 import { type Outcome, SessionVerifier } from './session-verifier.js';
 
 declare module 'fastify' {
@@ -26,6 +28,7 @@ declare module 'fastify' {
 
 export interface VerificationDependencies {
   readonly verifier: SessionVerifier;
+  readonly metrics: GatewayMetrics;
   readonly signer: AssertionSigner;
   readonly websockets: WebSocketRegistry;
   readonly denial: DenialSettings;
@@ -44,11 +47,13 @@ export const verificationPlugin = fp(
         policy: config.fingerprint.policy,
         ipGranularity: config.fingerprint.ipGranularity,
       }),
+      metrics: app.gatewayMetrics,
       signer: app.identity.signer,
       websockets: app.websocketRegistry,
       denial: {
         cookieSecure: config.sessions.cookieSecure,
         loginPath: config.handoff.loginPath,
+        mfaPath: config.handoff.mfaPath,
         handoffSecret: config.handoff.secret,
         retryAfterSeconds: config.server.retryAfterSeconds,
       },
@@ -94,6 +99,7 @@ export function protectRoutes(
       );
       return sendDenial(request, reply, outcome.reason, route.mode, dependencies.denial);
     }
+    if (!passesPolicy(request, reply, outcome.session, route, dependencies)) return reply;
     await attachIdentity(request, outcome.session, route, dependencies);
     return undefined;
   });
@@ -119,6 +125,9 @@ export function identifyOptionally(
     const route = routeOf(request);
     const outcome = await verifyRequestSession(request, dependencies);
     if (outcome.kind === 'allow') {
+      // A session that is presented must meet the route's policy: the upstream never hears of
+      // an identity below it (anonymous visitors still pass, as on any optional route).
+      if (!passesPolicy(request, reply, outcome.session, route, dependencies)) return reply;
       await attachIdentity(request, outcome.session, route, dependencies);
       return;
     }
@@ -157,6 +166,41 @@ function verifyRequestSession(
     ip: request.ip,
     requestId: request.id,
   });
+}
+
+/**
+ * Holds a verified session to the route's policy. On a denial the answer is sent (a redirect to
+ * the challenge) or thrown (403 for the error handler), and false returned.
+ */
+function passesPolicy(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  session: SessionRecord,
+  route: ProxyRoute,
+  dependencies: VerificationDependencies,
+): boolean {
+  const decision = decideAccess({
+    session,
+    policy: policyOf(route),
+    request: { method: request.method, host: request.host, path: pathOf(request) ?? '/' },
+  });
+  if (decision.kind === 'allow') return true;
+  dependencies.metrics.policyDenials.inc({ code: decision.code });
+  request.log.info(
+    {
+      audit: true,
+      event: 'access.denied',
+      reason: decision.code,
+      detail: decision.reason,
+      path: pathOf(request),
+      sessionId: session.id,
+      userId: session.userId,
+      ip: request.ip,
+    },
+    'access denied by route policy',
+  );
+  sendPolicyDenial(request, reply, decision, route.mode, dependencies.denial);
+  return false;
 }
 
 /** What the upstream is told (assertion for its name), and a WebSocket tied to its session. */
