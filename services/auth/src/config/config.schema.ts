@@ -10,8 +10,35 @@ import {
 } from '@authflow/config';
 import { sessionCookieName } from '@authflow/sessions';
 import { z } from 'zod';
+import {
+  createKeyRing,
+  ENCRYPTION_KEY_FORMAT,
+  parseEncryptionKey,
+} from '../mfa/crypto/encryption-keys.js';
 
 const hexColour = z.string().regex(/^#[0-9a-fA-F]{6}$/u, 'must be a colour like #2563eb');
+
+/** A 32-byte key as hex or base64; the value is never echoed, only the expected format. */
+function encryptionKeyBytes(value: string | undefined, context: z.RefinementCtx) {
+  if (value === undefined) return undefined;
+  const bytes = parseEncryptionKey(value);
+  if (bytes === undefined) {
+    context.addIssue({ code: 'custom', message: ENCRYPTION_KEY_FORMAT });
+    return z.NEVER;
+  }
+  return bytes;
+}
+
+function previousEncryptionKeyBytes(values: string[], context: z.RefinementCtx) {
+  return values.map((value, index) => {
+    const bytes = parseEncryptionKey(value);
+    if (bytes === undefined) {
+      context.addIssue({ code: 'custom', message: `key ${index + 1} ${ENCRYPTION_KEY_FORMAT}` });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+}
 
 /** Every environment variable the auth service reads (the README's config table is checked against it). */
 export const authEnvVariables = z.object({
@@ -79,6 +106,16 @@ export const authEnvVariables = z.object({
   AUTH_SUPABASE_SERVICE_ROLE_KEY: env.secret({ minLength: 1 }),
   AUTH_SUPABASE_TIMEOUT_MS: env.integer(5_000, { min: 100, max: 60_000 }),
   AUTH_SUPABASE_FORWARD_CLIENT_IP: env.boolean(true),
+
+  AUTH_ENCRYPTION_KEY: env.secret({ minLength: 1 }).transform(encryptionKeyBytes),
+  AUTH_ENCRYPTION_KEYS_PREVIOUS: env.list().transform(previousEncryptionKeyBytes),
+  AUTH_MFA_ISSUER: env.optionalString(),
+  AUTH_MFA_PENDING_TTL_SECONDS: env.integer(300, { min: 30, max: 3_600 }),
+  AUTH_MFA_MAX_ATTEMPTS: env.integer(5, { min: 1, max: 100 }),
+  AUTH_MFA_EMAIL_CODE_TTL_SECONDS: env.integer(600, { min: 60, max: 3_600 }),
+  AUTH_MFA_EMAIL_CODE_RESEND_SECONDS: env.integer(60, { min: 0, max: 3_600 }),
+  AUTH_MFA_TRUSTED_DEVICE_DAYS: env.integer(30, { min: 0, max: 400 }),
+  AUTH_MFA_RECENT_SECONDS: env.integer(600, { min: 30, max: 86_400 }),
 });
 
 export const authEnvSchema = authEnvVariables
@@ -101,6 +138,8 @@ export const authEnvSchema = authEnvVariables
         message: 'must not be shorter than AUTH_MAIL_RETRY_BASE_MS',
       });
     }
+    checkEncryptionSettings(vars, context);
+    checkMfaSettings(vars, context);
     if (vars.AUTH_IDENTITY_PROVIDER === 'supabase') {
       for (const name of [
         'AUTH_SUPABASE_URL',
@@ -138,8 +177,13 @@ export const authEnvSchema = authEnvVariables
         maxPerUser: vars.AUTH_MAX_SESSIONS_PER_USER,
         cookieSecure: shared.sessions.cookieSecure,
         cookieName: sessionCookieName(shared.sessions.cookieSecure),
-        /** The only fingerprint setting auth reads: how much of the IP a new session records. */
+        /** How much of the IP a new session records. */
         ipGranularity: shared.fingerprint.ipGranularity,
+        /**
+         * Which parts bind a pending second-factor sign-in and a trusted device to their device:
+         * the ones the gateway enforces on sessions (auth never judges a session cookie itself).
+         */
+        fingerprintPolicy: shared.fingerprint.policy,
       },
       handoff: {
         secret: shared.handoffSecret,
@@ -190,6 +234,26 @@ export const authEnvSchema = authEnvVariables
         },
       },
       resilience: { breakerResetMs: vars.AUTH_BREAKER_RESET_MS },
+      /**
+       * Seals second-factor secrets at rest. `undefined` only with the embedded database: then the
+       * key comes from a file in AUTH_DATA_DIR (`openKeyRing` in mfa/crypto/key-file.ts).
+       */
+      encryption:
+        vars.AUTH_ENCRYPTION_KEY === undefined
+          ? undefined
+          : createKeyRing(vars.AUTH_ENCRYPTION_KEY, vars.AUTH_ENCRYPTION_KEYS_PREVIOUS),
+      mfa: {
+        // A colon separates issuer and account in an otpauth:// label.
+        issuer: vars.AUTH_MFA_ISSUER ?? vars.AUTH_BRAND_APP_NAME.replaceAll(':', ''),
+        pendingTtlMs: vars.AUTH_MFA_PENDING_TTL_SECONDS * 1_000,
+        maxAttempts: vars.AUTH_MFA_MAX_ATTEMPTS,
+        emailCodeTtlMs: vars.AUTH_MFA_EMAIL_CODE_TTL_SECONDS * 1_000,
+        emailCodeResendMs: vars.AUTH_MFA_EMAIL_CODE_RESEND_SECONDS * 1_000,
+        /** 0: the "trust this device" option is not offered. */
+        trustedDeviceTtlMs: vars.AUTH_MFA_TRUSTED_DEVICE_DAYS * 86_400_000,
+        /** How recent a second factor must be for sensitive account actions. */
+        recentMfaMs: vars.AUTH_MFA_RECENT_SECONDS * 1_000,
+      },
       branding: {
         appName: vars.AUTH_BRAND_APP_NAME,
         logoUrl: vars.AUTH_BRAND_LOGO_URL,
@@ -207,3 +271,42 @@ export const authEnvSchema = authEnvVariables
   });
 
 export type AuthConfig = z.output<typeof authEnvSchema>;
+
+type AuthVariables = z.output<typeof authEnvVariables>;
+
+/**
+ * The key is required with a Postgres server: every instance sharing it must open what the others
+ * sealed, so a key generated per instance would not do. The embedded database (one process,
+ * development) falls back to a key file beside its data.
+ */
+function checkEncryptionSettings(vars: AuthVariables, context: z.RefinementCtx): void {
+  if (vars.AUTH_ENCRYPTION_KEY !== undefined) return;
+  if (vars.AUTH_DATABASE_URL !== undefined)
+    context.addIssue({
+      code: 'custom',
+      path: ['AUTH_ENCRYPTION_KEY'],
+      message:
+        'is required with AUTH_DATABASE_URL (every instance must decrypt second-factor secrets with the same key)',
+    });
+  if (vars.AUTH_ENCRYPTION_KEYS_PREVIOUS.length > 0)
+    context.addIssue({
+      code: 'custom',
+      path: ['AUTH_ENCRYPTION_KEYS_PREVIOUS'],
+      message: 'needs AUTH_ENCRYPTION_KEY: previous keys only open, the active key seals',
+    });
+}
+
+function checkMfaSettings(vars: AuthVariables, context: z.RefinementCtx): void {
+  if (vars.AUTH_MFA_ISSUER?.includes(':') === true)
+    context.addIssue({
+      code: 'custom',
+      path: ['AUTH_MFA_ISSUER'],
+      message: 'must not contain a colon (it separates issuer and account in authenticator apps)',
+    });
+  if (vars.AUTH_MFA_EMAIL_CODE_RESEND_SECONDS >= vars.AUTH_MFA_EMAIL_CODE_TTL_SECONDS)
+    context.addIssue({
+      code: 'custom',
+      path: ['AUTH_MFA_EMAIL_CODE_RESEND_SECONDS'],
+      message: 'must be shorter than AUTH_MFA_EMAIL_CODE_TTL_SECONDS',
+    });
+}

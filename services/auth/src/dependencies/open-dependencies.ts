@@ -1,5 +1,5 @@
-// Opens auth's dependencies behind their breakers: the built-in store's database and the mail
-// queue, each breaker (and Supabase's) exported as a metric and its state changes logged once.
+// Opens auth's dependencies behind their breakers: auth's database and the mail queue, each
+// breaker (and Supabase's) exported as a metric and its state changes logged once.
 import { logBreakerTransitions } from '@authflow/resilience';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AuthConfig } from '../config/load-config.js';
@@ -37,18 +37,28 @@ export function watchProviderBreaker(watch: BreakerWatch, provider: IdentityProv
 }
 
 /**
- * The built-in store's database, shared by the provider and the mail queue, behind its breaker.
- * None with Supabase (then queued mail waits in memory).
+ * Auth's own database (Postgres at AUTH_DATABASE_URL, else embedded PGlite), migrated, behind its
+ * breaker: opened with either provider. The built-in provider keeps its accounts there; with both,
+ * it holds the mail queue and AuthFlow's second-factor data (recovery codes, the email factor).
+ * The built-in provider closes it; with Supabase, the close is added to `closers`.
  */
 export async function openBuiltinDatabase(
   config: AuthConfig,
   watch: BreakerWatch,
   given?: Database,
-): Promise<Database | undefined> {
-  if (config.identity.provider !== 'builtin') return undefined;
+  closers?: (() => Promise<void>)[],
+): Promise<Database> {
   const breaker = createDatabaseBreaker({ resetTimeoutMs: watch.resetTimeoutMs });
-  watchBreaker(watch, breaker, 'sign-in, sign-up and account pages answer 503');
-  return openIdentityDatabase(config, watch.logger, breaker, given);
+  watchBreaker(
+    watch,
+    breaker,
+    config.identity.provider === 'builtin'
+      ? 'sign-in, sign-up and account pages answer 503'
+      : 'second-factor sign-ins and settings answer 503',
+  );
+  const db = await openIdentityDatabase(config, watch.logger, breaker, given);
+  if (config.identity.provider !== 'builtin') closers?.push(() => db.close());
+  return db;
 }
 
 export function createMailQueue(

@@ -104,6 +104,7 @@ describe.skipIf(!postgresReachable)('on a real Postgres server', () => {
       '001_users_and_tokens',
       '002_mail_outbox',
       '003_account_self_service',
+      '004_second_factors',
     ]);
     await Promise.all([first.close(), second.close()]);
   });
