@@ -106,6 +106,7 @@ export type IdentityErrorCode =
   | 'validation_failed'
   | 'invalid_token'
   | 'rate_limited'
+  | 'mfa_required'
   | 'identity_provider_unavailable'
   | 'identity_store_unavailable';
 

@@ -12,6 +12,8 @@ export interface DoubleRequest {
   /** Lower-cased names; repeated headers joined with `, `. */
   readonly headers: Readonly<Record<string, string>>;
   readonly rawBody: string;
+  /** The IP GoTrue would see (see `clientIpOf`). */
+  readonly clientIp: string;
 }
 
 export type RouteHandler = (request: DoubleRequest, core: DoubleCore) => Reply | Promise<Reply>;

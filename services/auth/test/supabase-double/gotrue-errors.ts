@@ -106,4 +106,57 @@ export const goTrueErrors = {
     message = 'Unexpected failure, please check server logs for more information',
   ) => new GoTrueError(500, 'unexpected_failure', message),
   refreshTokenRequired: () => new OAuthStyleError(400, 'invalid_request', 'refresh_token required'),
+  // MFA (reference section 9; `internal/api/mfa.go`). `insufficient_aal` is 403 on enrol, 422 on
+  // unenrol and 401 on `PUT /user`, as GoTrue has it.
+  insufficientAalToEnroll: () =>
+    new GoTrueError(403, 'insufficient_aal', 'AAL2 required to enroll a new factor'),
+  insufficientAalToUnenroll: () =>
+    new GoTrueError(422, 'insufficient_aal', 'AAL2 required to unenroll verified factor'),
+  insufficientAalToUpdate: () =>
+    new GoTrueError(
+      401,
+      'insufficient_aal',
+      'AAL2 session is required to update email or password when MFA is enabled.',
+    ),
+  factorIdInvalid: () => new GoTrueError(404, 'validation_failed', 'factor_id must be an UUID'),
+  factorMissing: () => new GoTrueError(404, 'mfa_factor_not_found', 'Factor not found'),
+  factorTypeInvalid: () =>
+    new GoTrueError(400, 'validation_failed', 'factor_type needs to be totp, phone, or webauthn'),
+  factorEnrollDisabled: (type: 'totp' | 'phone' | 'webauthn') =>
+    new GoTrueError(
+      422,
+      `mfa_${type === 'webauthn' ? 'webauthn' : type}_enroll_not_enabled`,
+      `MFA enroll is disabled for ${{ totp: 'TOTP', phone: 'Phone', webauthn: 'WebAuthn' }[type]}`,
+    ),
+  totpVerifyDisabled: () =>
+    new GoTrueError(422, 'mfa_totp_verify_not_enabled', 'MFA verification is disabled for TOTP'),
+  factorNameConflict: (name: string) =>
+    new GoTrueError(
+      422,
+      'mfa_factor_name_conflict',
+      `A factor with the friendly name ${JSON.stringify(name)} for this user already exists`,
+    ),
+  tooManyFactors: () =>
+    new GoTrueError(
+      422,
+      'too_many_enrolled_mfa_factors',
+      'Maximum number of verified factors reached, unenroll to continue',
+    ),
+  challengeMissing: () =>
+    new GoTrueError(
+      422,
+      'mfa_factor_not_found',
+      'MFA factor with the provided challenge ID not found',
+    ),
+  challengeIpMismatch: () =>
+    new GoTrueError(422, 'mfa_ip_address_mismatch', 'Challenge and verify IP addresses mismatch.'),
+  challengeExpired: (id: string) =>
+    new GoTrueError(
+      422,
+      'mfa_challenge_expired',
+      `MFA challenge ${id} has expired, verify against another challenge or create a new challenge.`,
+    ),
+  mfaCodeRequired: () => new GoTrueError(400, 'validation_failed', 'Code needs to be non-empty'),
+  totpCodeInvalid: () =>
+    new GoTrueError(422, 'mfa_verification_failed', 'Invalid TOTP code entered'),
 } as const;

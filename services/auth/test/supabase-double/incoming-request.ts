@@ -1,5 +1,6 @@
 // Reads a node:http request into plain values: capped body text, lower-cased headers, split URL.
 import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const AUTH_PREFIX = '/auth/v1';
@@ -39,4 +40,22 @@ export function flattenHeaders(req: IncomingMessage): Record<string, string> {
 export function toAuthPath(pathname: string): string | null {
   if (pathname === AUTH_PREFIX) return '';
   return pathname.startsWith(`${AUTH_PREFIX}/`) ? pathname.slice(AUTH_PREFIX.length) : null;
+}
+
+/**
+ * The IP GoTrue attributes a request to (`utilities.GetIPAddress`): `Sb-Forwarded-For`, which the
+ * platform honours only with a secret key, else the first valid `X-Forwarded-For` entry, else the
+ * peer address. MFA challenges are bound to it.
+ */
+export function clientIpOf(
+  headers: Readonly<Record<string, string>>,
+  remoteAddress: string,
+  withSecretKey: boolean,
+): string {
+  const forwarded = (headers['sb-forwarded-for'] ?? '').trim();
+  if (withSecretKey && isIP(forwarded) !== 0) return forwarded;
+  for (const entry of (headers['x-forwarded-for'] ?? '').split(',')) {
+    if (isIP(entry.trim()) !== 0) return entry.trim();
+  }
+  return remoteAddress;
 }

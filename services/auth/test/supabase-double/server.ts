@@ -15,6 +15,7 @@ import {
 import { BAD_GATEWAY_HTML, faultAsGoTrueError, type Fault, type FaultInjector } from './faults.js';
 import { GoTrueError, goTrueErrors, OAuthStyleError } from './gotrue-errors.js';
 import {
+  clientIpOf,
   flattenHeaders,
   readIncomingBody,
   toAuthPath,
@@ -79,7 +80,11 @@ async function handleRequest(
   const reply =
     fault !== null && fault.kind !== 'delay'
       ? renderFault(fault, apiVersion)
-      : await answer(deps, { method, url, headers, body, authPath }, apiVersion);
+      : await answer(
+          deps,
+          { method, url, headers, body, authPath, remoteAddress: req.socket.remoteAddress ?? '' },
+          apiVersion,
+        );
   writeReply(res, reply);
 }
 
@@ -89,6 +94,7 @@ interface ParsedRequest {
   readonly headers: Record<string, string>;
   readonly body: IncomingBody;
   readonly authPath: string | null;
+  readonly remoteAddress: string;
 }
 
 async function answer(
@@ -115,6 +121,7 @@ async function answer(
     query: parsed.url.searchParams,
     headers: parsed.headers,
     rawBody: parsed.body.text,
+    clientIp: clientIpOf(parsed.headers, parsed.remoteAddress, apiKey === core.keys.serviceRoleKey),
   };
   try {
     if (parsed.body.tooLarge) throw goTrueErrors.bodyTooLarge();

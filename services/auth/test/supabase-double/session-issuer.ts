@@ -2,7 +2,7 @@
 import { toEpochSeconds } from './clock.js';
 import type { DoubleCore } from './double-core.js';
 import { jsonReply, type Reply } from './reply.js';
-import type { SessionRecord } from './session-store.js';
+import { sessionAal, type SessionRecord } from './session-store.js';
 import { recordSignIn, type UserRecord } from './user-store.js';
 import { emailAppMetadata, toWireUser } from './user-view.js';
 
@@ -41,7 +41,7 @@ export async function sessionReply(
     app_metadata: emailAppMetadata(),
     user_metadata: { ...user.userMetadata },
     role: 'authenticated',
-    aal: session.aal,
+    aal: sessionAal(session),
     amr: session.amr.map((entry) => ({ ...entry })),
     session_id: session.id,
     is_anonymous: false,

@@ -6,13 +6,28 @@ export interface AmrEntry {
   readonly timestamp: number;
 }
 
+/** Methods that make a session aal2 (`IsAAL2Claim`); the double knows only TOTP. */
+const AAL2_METHODS: ReadonlySet<string> = new Set(['totp', 'mfa/phone', 'mfa/webauthn']);
+
+/** Mutable on purpose: an MFA verify raises the session in place, as GoTrue updates its row. */
 export interface SessionRecord {
   readonly id: string;
   readonly userId: string;
   readonly createdAt: number;
-  readonly aal: 'aal1';
-  /** Newest first; a refresh does not add an entry. */
-  readonly amr: readonly AmrEntry[];
+  /** Newest first, one entry per method; a refresh does not add an entry. */
+  amr: AmrEntry[];
+  /** The factor whose verify raised the session (`sessions.factor_id`). */
+  factorId: string | null;
+}
+
+/** `aal2` when the session holds an MFA method (`CalculateAALAndAMR`). */
+export function sessionAal(session: SessionRecord): 'aal1' | 'aal2' {
+  return session.amr.some((entry) => AAL2_METHODS.has(entry.method)) ? 'aal2' : 'aal1';
+}
+
+/** Adds `entry` (or moves its method's entry to the front with the new timestamp). */
+export function recordAmr(session: SessionRecord, entry: AmrEntry): void {
+  session.amr = [entry, ...session.amr.filter((other) => other.method !== entry.method)];
 }
 
 export interface RefreshTokenRecord {
@@ -28,6 +43,10 @@ export interface SessionStore {
   listForUser(userId: string): SessionRecord[];
   /** Deletes sessions of `userId`; `keep` names one to spare (scope `others`, password change). */
   removeForUser(userId: string, keep?: string): void;
+  /** `InvalidateSessionsWithAALLessThan(aal2)`: the user's sessions without a second factor go. */
+  removeBelowAal2(userId: string): void;
+  /** `DowngradeSessionsToAAL1`: sessions raised by the factor lose its method and its id. */
+  downgradeFactorSessions(factorId: string, method: string): void;
   remove(id: string): void;
   issueRefreshToken(session: SessionRecord): string;
   findRefreshToken(token: string): RefreshTokenRecord | null;
@@ -47,8 +66,8 @@ export function createSessionStore(): SessionStore {
         id: randomUUID(),
         userId,
         createdAt: now,
-        aal: 'aal1',
         amr: [amr],
+        factorId: null,
       };
       sessions.set(session.id, session);
       return session;
@@ -58,6 +77,18 @@ export function createSessionStore(): SessionStore {
     removeForUser: (userId, keep) => {
       for (const session of store.listForUser(userId)) {
         if (session.id !== keep) sessions.delete(session.id);
+      }
+    },
+    removeBelowAal2: (userId) => {
+      for (const session of store.listForUser(userId)) {
+        if (sessionAal(session) !== 'aal2') sessions.delete(session.id);
+      }
+    },
+    downgradeFactorSessions: (factorId, method) => {
+      for (const session of sessions.values()) {
+        if (session.factorId !== factorId) continue;
+        session.amr = session.amr.filter((entry) => entry.method !== method);
+        session.factorId = null;
       }
     },
     remove: (id) => {

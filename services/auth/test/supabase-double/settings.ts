@@ -40,6 +40,16 @@ export interface DoubleSettings {
    * address gets a link too, and both must be followed before the address changes.
    */
   readonly secureEmailChange: boolean;
+  /** `GOTRUE_MFA_TOTP_ENROLL_ENABLED` / `_VERIFY_ENABLED` (default on). */
+  readonly mfaTotpEnrollEnabled: boolean;
+  readonly mfaTotpVerifyEnabled: boolean;
+  /** `GOTRUE_MFA_MAX_ENROLLED_FACTORS` / `GOTRUE_MFA_MAX_VERIFIED_FACTORS` (10 each). */
+  readonly mfaMaxEnrolledFactors: number;
+  readonly mfaMaxVerifiedFactors: number;
+  /** `GOTRUE_MFA_CHALLENGE_EXPIRY_DURATION` (300 s). */
+  readonly mfaChallengeExpirySeconds: number;
+  /** `GOTRUE_MFA_FACTOR_EXPIRY_DURATION`: unchallenged unverified factors are purged after it (300 s). */
+  readonly mfaFactorExpirySeconds: number;
 }
 
 export interface SettingsPatch extends Partial<Omit<DoubleSettings, 'passwordPolicy'>> {
@@ -56,6 +66,12 @@ export const DEFAULT_SETTINGS: DoubleSettings = Object.freeze({
   siteUrl: 'http://localhost:3000',
   redirectAllowList: null,
   secureEmailChange: true,
+  mfaTotpEnrollEnabled: true,
+  mfaTotpVerifyEnabled: true,
+  mfaMaxEnrolledFactors: 10,
+  mfaMaxVerifiedFactors: 10,
+  mfaChallengeExpirySeconds: 300,
+  mfaFactorExpirySeconds: 300,
 });
 
 export function applySettingsPatch(base: DoubleSettings, patch: SettingsPatch): DoubleSettings {
@@ -66,6 +82,8 @@ export function applySettingsPatch(base: DoubleSettings, patch: SettingsPatch): 
   };
   assertPositive('jwtExpirySeconds', next.jwtExpirySeconds);
   assertPositive('otpExpirySeconds', next.otpExpirySeconds);
+  assertPositive('mfaChallengeExpirySeconds', next.mfaChallengeExpirySeconds);
+  assertPositive('mfaFactorExpirySeconds', next.mfaFactorExpirySeconds);
   if (next.emailFrequencySeconds < 0 || next.passwordPolicy.minLength < 0) {
     throw new RangeError('supabase double: emailFrequencySeconds and minLength must be >= 0');
   }

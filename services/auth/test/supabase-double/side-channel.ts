@@ -3,13 +3,15 @@ import type { JWTPayload } from 'jose';
 import { toEpochSeconds } from './clock.js';
 import type { DoubleCore } from './double-core.js';
 import { normalizeEmail } from './email-address.js';
+import { addTotpFactor } from './factors.js';
 import type { FaultInjector, FaultSpec } from './faults.js';
 import type { EmailFilter, SentEmail } from './mailbox.js';
 import { hashPassword } from './password-hash.js';
 import type { RecordedRequest, RequestFilter, RequestRecorder } from './request-recorder.js';
 import type { DoubleSettings, SettingsPatch } from './settings.js';
 import { confirmEmail, type Metadata, type UserRecord } from './user-store.js';
-import { toWireUser, type WireUser } from './user-view.js';
+import { generateTotpSecret, totpCode } from './totp.js';
+import { toWireFactor, toWireUser, type WireFactor, type WireUser } from './user-view.js';
 
 export interface SeedUser {
   readonly email: string;
@@ -17,6 +19,12 @@ export interface SeedUser {
   /** Default true. */
   readonly confirmed?: boolean;
   readonly data?: Metadata;
+}
+
+export interface SeedTotpFactor {
+  readonly friendlyName?: string;
+  /** Default false. */
+  readonly verified?: boolean;
 }
 
 /** Nothing here exists on real Supabase; adapters must never depend on it, only tests. */
@@ -37,6 +45,12 @@ export interface DoubleSideChannel {
   confirmUser(email: string): void;
   /** Ids of the user's live sessions (empty for an unknown address). */
   sessionIds(email: string): string[];
+  /** The user's MFA factors as GoTrue serialises them (empty for an unknown address). */
+  factors(email: string): WireFactor[];
+  /** Seeds a TOTP factor (unverified unless `verified`); returns its id and base32 secret. */
+  createTotpFactor(email: string, options?: SeedTotpFactor): { id: string; secret: string };
+  /** The TOTP code of `secret` at double time (plus `offsetMs`), as an authenticator shows it. */
+  totpCode(secret: string, offsetMs?: number): string;
   /** Signs arbitrary claims with the double's key (defaults: `iss`, `iat`, `exp`). */
   mintJwt(claims: JWTPayload): Promise<string>;
   injectFault(spec: FaultSpec): void;
@@ -85,6 +99,20 @@ export function createSideChannel(deps: SideChannelDeps): DoubleSideChannel {
       const user = findUser(email);
       return user === null ? [] : core.sessions.listForUser(user.id).map((session) => session.id);
     },
+    factors: (email) => findUser(email)?.factors.map(toWireFactor) ?? [],
+    createTotpFactor: (email, options = {}) => {
+      const user = findUser(email);
+      if (user === null) throw new Error(`supabase double: no user ${email}`);
+      const secret = generateTotpSecret();
+      const factor = addTotpFactor(user, {
+        friendlyName: options.friendlyName ?? '',
+        secret,
+        now: core.clock.now(),
+      });
+      if (options.verified === true) factor.status = 'verified';
+      return { id: factor.id, secret };
+    },
+    totpCode: (secret, offsetMs = 0) => totpCode(secret, core.clock.now() + offsetMs),
     mintJwt: (claims) => {
       const iat = toEpochSeconds(core.clock.now());
       const exp = iat + core.settings().jwtExpirySeconds;

@@ -8,8 +8,8 @@
  * /work/shared/reference/supabase-auth-contract.md; checked against @supabase/supabase-js 2.119.1
  * (auth-js 2.119.1) and GoTrue v2.196.0 as described there. Re-probe when either is upgraded.
  *
- * Out of scope: CAPTCHA, auth hooks, MFA, OAuth/SSO/PKCE, phone, anonymous users, email change,
- * bans, IP rate limiters (use fault injection), refresh-token reuse interval.
+ * Out of scope: CAPTCHA, auth hooks, phone and WebAuthn factors, OAuth/SSO/PKCE, phone, anonymous
+ * users, bans, IP rate limiters (use fault injection), refresh-token reuse interval. MFA: TOTP only.
  *
  * Everything on the returned object except `url`, `authUrl`, `jwksUrl`, the keys and `close()`
  * is a test-only side channel that real Supabase does not have. See README.md in this folder.
@@ -30,8 +30,9 @@ export type { Fault, FaultMatch, FaultSpec } from './faults.js';
 export type { RecordedRequest, RequestFilter } from './request-recorder.js';
 export type { DoubleSettings, PasswordPolicy, SettingsPatch } from './settings.js';
 export { PASSWORD_CHARACTER_SETS } from './settings.js';
-export type { DoubleSideChannel, SeedUser } from './side-channel.js';
-export type { WireIdentity, WireUser } from './user-view.js';
+export type { DoubleSideChannel, SeedTotpFactor, SeedUser } from './side-channel.js';
+export { totpCode } from './totp.js';
+export type { WireFactor, WireIdentity, WireUser } from './user-view.js';
 
 export interface SupabaseDoubleOptions {
   /** Start-up settings; `reset()` returns to them. */

@@ -1,5 +1,6 @@
 // In-memory user rows of the double, indexed by id and by lower-cased email.
 import { randomUUID } from 'node:crypto';
+import type { FactorRecord } from './factors.js';
 
 export type Metadata = Record<string, unknown>;
 
@@ -29,6 +30,8 @@ export interface UserRecord {
   deletedAt: number | null;
   userMetadata: Metadata;
   identity: IdentityRecord | null;
+  /** MFA factors, verified and unverified, oldest first. */
+  factors: FactorRecord[];
 }
 
 export interface NewUser {
@@ -77,6 +80,7 @@ export function createUserStore(): UserStore {
           lastSignInAt: now,
           signupData: { ...data },
         },
+        factors: [],
       };
       byId.set(user.id, user);
       idByEmail.set(email, user.id);
@@ -112,6 +116,8 @@ export function createUserStore(): UserStore {
         updatedAt: now,
       });
       user.identity = null;
+      // Soft delete hard-deletes factors (reference 11.3).
+      user.factors = [];
     },
     clear: () => {
       byId.clear();

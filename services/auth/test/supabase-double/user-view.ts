@@ -1,5 +1,6 @@
 // Wire shapes of GoTrue's User and Identity objects (reference section 1.4), built from user rows.
 import { randomUUID } from 'node:crypto';
+import type { FactorRecord, FactorStatus } from './factors.js';
 import type { Metadata, UserRecord } from './user-store.js';
 
 export interface WireIdentity {
@@ -19,6 +20,19 @@ export interface WireAppMetadata {
   providers: ['email'];
 }
 
+/** GoTrue's Factor JSON (`models.Factor`): the secret is never serialised. */
+export interface WireFactor {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  status: FactorStatus;
+  /** Omitted when empty. */
+  friendly_name?: string;
+  factor_type: 'totp';
+  phone: string;
+  last_challenged_at: string | null;
+}
+
 /** Optional fields are omitted when null, as GoTrue's `omitempty` does. */
 export interface WireUser {
   id: string;
@@ -36,6 +50,8 @@ export interface WireUser {
   app_metadata: WireAppMetadata;
   user_metadata: Metadata;
   identities: WireIdentity[];
+  /** Verified and unverified; omitted when the user has none. */
+  factors?: WireFactor[];
   created_at: string;
   updated_at: string;
   deleted_at?: string;
@@ -77,6 +93,22 @@ export function toWireUser(user: UserRecord): WireUser {
     wire.email_change_sent_at = toIsoTime(user.emailChangeSentAt);
   if (user.lastSignInAt !== null) wire.last_sign_in_at = toIsoTime(user.lastSignInAt);
   if (user.deletedAt !== null) wire.deleted_at = toIsoTime(user.deletedAt);
+  if (user.factors.length > 0) wire.factors = user.factors.map(toWireFactor);
+  return wire;
+}
+
+export function toWireFactor(factor: FactorRecord): WireFactor {
+  const wire: WireFactor = {
+    id: factor.id,
+    created_at: toIsoTime(factor.createdAt),
+    updated_at: toIsoTime(factor.updatedAt),
+    status: factor.status,
+    factor_type: factor.factorType,
+    phone: '',
+    last_challenged_at:
+      factor.lastChallengedAt === null ? null : toIsoTime(factor.lastChallengedAt),
+  };
+  if (factor.friendlyName !== '') wire.friendly_name = factor.friendlyName;
   return wire;
 }
 

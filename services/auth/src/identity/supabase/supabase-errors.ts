@@ -53,6 +53,9 @@ export function fromSupabaseError(error: unknown): IdentityError {
     return new IdentityError('invalid_credentials', {}, { cause: error });
   if (code === 'email_not_confirmed')
     return new IdentityError('email_not_confirmed', {}, { cause: error });
+  // A user with a verified authenticator changing their address from a session that has not
+  // passed it at Supabase: a refusal about the second factor, not an outage.
+  if (code === 'insufficient_aal') return new IdentityError('mfa_required', {}, { cause: error });
   if (code === 'weak_password')
     return new IdentityError('weak_password', { reasons: ['policy'] }, { cause: error });
   if (code === 'same_password')

@@ -15,6 +15,7 @@ import {
   type RequestContext,
   type UserExport,
 } from '../identity-provider.js';
+import { type ProviderSession, toProviderSession } from '../../mfa/supabase/provider-session.js';
 import { fromSupabaseError, isOutage } from './supabase-errors.js';
 
 export interface SupabaseProviderOptions {
@@ -106,6 +107,28 @@ export class SupabaseIdentityProvider implements IdentityProvider {
     });
   }
 
+  /**
+   * A password sign-in whose Supabase session is handed back instead of ended, for AuthFlow to
+   * keep (sealed) while it needs to call Supabase's MFA API as the user. The caller owns it from
+   * here: keep it in the provider-session vault, or end it.
+   */
+  async signInKeepingSession(
+    input: Credentials,
+    context: RequestContext,
+  ): Promise<{ user: IdentityUser; session: ProviderSession }> {
+    return this.#run(async () => {
+      const { data, error } = await this.#userClient(context).signInWithPassword({
+        email: input.email.trim(),
+        password: input.password,
+      });
+      if (error !== null) throw error;
+      return {
+        user: toIdentityUser(data.user),
+        session: toProviderSession(data.session, Date.now()),
+      };
+    });
+  }
+
   async requestPasswordReset(
     input: { readonly email: string },
     context: RequestContext,
@@ -130,12 +153,11 @@ export class SupabaseIdentityProvider implements IdentityProvider {
       const client = this.#userClient(context);
       const verified = await client.verifyOtp({ token_hash: input.token, type: 'recovery' });
       if (verified.error !== null) throw verified.error;
-      const updated = await client.updateUser({ password: input.password });
-      if (updated.error !== null) throw updated.error;
+      const updated = await this.#setPassword(client, verified.data.user?.id, input.password);
       // A new password ends every Supabase session of the user too.
       const signedOut = await client.signOut({ scope: 'global' });
       if (signedOut.error !== null) throw signedOut.error;
-      return toIdentityUser(updated.data.user);
+      return toIdentityUser(updated);
     });
   }
 
@@ -164,10 +186,10 @@ export class SupabaseIdentityProvider implements IdentityProvider {
       );
       // updateUser checks Supabase's own policy and `same_password`, and ends the user's other
       // Supabase sessions; the one just opened is ended globally, as after a reset.
-      const updated = await client.updateUser({ password: input.newPassword });
-      await this.#endSupabaseSession(accessToken, 'global');
-      if (updated.error !== null) throw updated.error;
-      return toIdentityUser(updated.data.user);
+      const updated = await this.#setPassword(client, input.userId, input.newPassword).finally(() =>
+        this.#endSupabaseSession(accessToken, 'global'),
+      );
+      return toIdentityUser(updated);
     });
   }
 
@@ -230,6 +252,25 @@ export class SupabaseIdentityProvider implements IdentityProvider {
       if (error !== null) throw error;
       return toIdentityUser(user);
     });
+  }
+
+  /**
+   * Sets a password through the user's own session (Supabase's policy and `same_password`
+   * apply). A user with a verified authenticator is refused that from a password-only session
+   * (`insufficient_aal`); once AuthFlow has checked what the change needs (the current password
+   * or the reset link, and its own recent second factor), the admin API sets it.
+   */
+  async #setPassword(
+    client: GoTrueClient,
+    userId: string | undefined,
+    password: string,
+  ): Promise<User> {
+    const updated = await client.updateUser({ password });
+    if (updated.error === null) return updated.data.user;
+    if (updated.error.code !== 'insufficient_aal' || userId === undefined) throw updated.error;
+    const { data, error } = await this.#adminClient().admin.updateUserById(userId, { password });
+    if (error !== null) throw error;
+    return data.user;
   }
 
   /**

@@ -7,17 +7,19 @@ import { GoTrueError, goTrueErrors } from '../gotrue-errors.js';
 import { jsonReply } from '../reply.js';
 import { parseJsonBody } from '../request-body.js';
 import type { UserRecord } from '../user-store.js';
+import { isUuid } from '../uuid.js';
 import { toWireUser } from '../user-view.js';
-
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const deleteUserBody = z.object({ should_soft_delete: z.boolean().nullish() });
 
 /** Admin check first, then GoTrue's user loader: non-UUID id and unknown id are both 404. */
-async function loadAdminTarget(request: DoubleRequest, core: DoubleCore): Promise<UserRecord> {
+export async function loadAdminTarget(
+  request: DoubleRequest,
+  core: DoubleCore,
+): Promise<UserRecord> {
   await authenticateAdmin(core, request);
   const id = request.params.id ?? '';
-  if (!UUID_PATTERN.test(id)) {
+  if (!isUuid(id)) {
     throw new GoTrueError(404, 'validation_failed', 'user_id must be an UUID');
   }
   const user = core.users.findById(id.toLowerCase());

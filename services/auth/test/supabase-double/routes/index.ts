@@ -1,6 +1,9 @@
 // The double's route table (paths below /auth/v1) and the matcher the server dispatches with.
 import type { RouteHandler } from '../double-request.js';
+import { handleAdminDeleteFactor, handleAdminListFactors } from './admin-factors.js';
 import { handleAdminDeleteUser, handleAdminGetUser } from './admin-users.js';
+import { handleChallengeFactor, handleVerifyFactor } from './factor-challenge.js';
+import { handleEnrollFactor, handleUnenrollFactor } from './factors.js';
 import { handleGenerateLink } from './generate-link.js';
 import { handleJwks } from './jwks.js';
 import { handleLogout } from './logout.js';
@@ -27,7 +30,17 @@ export const ROUTES: readonly Route[] = [
   { method: 'PUT', pattern: '/user', handler: handleUpdateUser },
   { method: 'GET', pattern: '/admin/users/:id', handler: handleAdminGetUser },
   { method: 'DELETE', pattern: '/admin/users/:id', handler: handleAdminDeleteUser },
+  { method: 'GET', pattern: '/admin/users/:id/factors', handler: handleAdminListFactors },
+  {
+    method: 'DELETE',
+    pattern: '/admin/users/:id/factors/:factorId',
+    handler: handleAdminDeleteFactor,
+  },
   { method: 'POST', pattern: '/admin/generate_link', handler: handleGenerateLink },
+  { method: 'POST', pattern: '/factors', handler: handleEnrollFactor },
+  { method: 'POST', pattern: '/factors/:id/challenge', handler: handleChallengeFactor },
+  { method: 'POST', pattern: '/factors/:id/verify', handler: handleVerifyFactor },
+  { method: 'DELETE', pattern: '/factors/:id', handler: handleUnenrollFactor },
   { method: 'GET', pattern: '/.well-known/jwks.json', handler: handleJwks },
 ];
 

@@ -38,6 +38,19 @@ export async function signInSession(double: SupabaseDouble, email: string, passw
   return data.session;
 }
 
+/** A client holding the user's session, as the MFA methods need (they use the stored session). */
+export async function signedInClient(
+  double: SupabaseDouble,
+  email: string,
+  password: string,
+  options: SdkClientOptions = {},
+): Promise<SdkClient> {
+  const client = createSdkClient(double, options);
+  const { error } = await client.auth.signInWithPassword({ email, password });
+  if (error !== null) throw new Error(`sign-in failed: ${error.message}`);
+  return client;
+}
+
 export interface RawResponse {
   readonly status: number;
   readonly headers: Headers;
