@@ -7,9 +7,14 @@ import {
   accountExistsMail,
   emailChangeMail,
   emailChangeRequestedMail,
+  emailCodeMail,
+  factorAddedMail,
+  factorRemovedMail,
   newDeviceMail,
   passwordChangedMail,
   passwordResetMail,
+  recoveryCodeUsedMail,
+  trustedDevicesEndedMail,
   verificationMail,
 } from './mail-templates.js';
 import { BRANDING, everyMail, LONG_LINK, WHEN } from './test-support/fixtures.js';
@@ -230,5 +235,149 @@ describe('mail templates', () => {
         expiresInHours: 1,
       }),
     ).toThrow(/absolute http\(s\) URLs/u);
+  });
+});
+
+describe('second-factor mail', () => {
+  const occurrence = {
+    to: 'ada@example.com',
+    when: WHEN,
+    ip: '203.0.113.7',
+    deviceLabel: 'Firefox 133 on Windows',
+  };
+
+  it('tell the owner a factor was added: which, when, from where, and what to do if not them', () => {
+    const mail = factorAddedMail(BRANDING, {
+      ...occurrence,
+      factor: 'an authenticator app',
+      factorLabel: 'Work phone',
+    });
+    expect(mail.kind).toBe('factor_added');
+    expect(mail.subject).toBe('A second factor was added to your Acme account');
+    expect(mail.text).toContain(
+      'A second factor (an authenticator app) was added to the Acme account for ada@example.com.',
+    );
+    expect(mail.text).toContain(
+      [
+        'Second factor: an authenticator app',
+        'Name: Work phone',
+        'Device: Firefox 133 on Windows',
+        'When: Tue, 14 Jan 2025 15:09:26 UTC',
+        'IP address: 203.0.113.7',
+      ].join('\n'),
+    );
+    expect(mail.text).toContain("If it wasn't, someone has your password: reset it now");
+    expect(mail.text).toContain('security settings and write to help@acme.test.');
+    expect(findLinks(mail.text)).toEqual([]);
+    expect(mail.html).toMatch(/^<!doctype html>/u);
+  });
+
+  it('tell the owner a factor was removed and trusted devices ended with it', () => {
+    const mail = factorRemovedMail(BRANDING, { ...occurrence, factor: 'codes by email' });
+    expect(mail.kind).toBe('factor_removed');
+    expect(mail.subject).toBe('A second factor was removed from your Acme account');
+    expect(mail.text).toContain('A second factor (codes by email) was removed');
+    expect(mail.text).toContain('Every device that was trusted to skip the second factor');
+    expect(mail.text).not.toContain('Name:');
+    expect(mail.text).toContain('set up your second factor again and write to help@acme.test.');
+  });
+
+  it('say a recovery code was used and how many remain', () => {
+    const many = recoveryCodeUsedMail(BRANDING, { ...occurrence, remaining: 7 });
+    expect(many.kind).toBe('recovery_code_used');
+    expect(many.subject).toBe('A recovery code was used on your Acme account');
+    expect(many.text).toContain('7 recovery codes are left.\n');
+    expect(many.text).toContain('Device: Firefox 133 on Windows');
+    expect(many.text).toContain('make new recovery codes and write to help@acme.test.');
+
+    const one = recoveryCodeUsedMail(BRANDING, { ...occurrence, remaining: 1 });
+    expect(one.text).toContain(
+      '1 recovery code is left. Make a new set in your security settings before you run out.',
+    );
+    const none = recoveryCodeUsedMail(BRANDING, { ...occurrence, remaining: 0 });
+    expect(none.text).toContain('No recovery codes are left: make a new set');
+  });
+
+  it('send an email code in the body only, never as a link nor in the subject', () => {
+    const mail = emailCodeMail(BRANDING, {
+      to: 'ada@example.com',
+      code: '042917',
+      validMinutes: 10,
+    });
+    expect(mail.kind).toBe('email_code');
+    expect(mail.subject).toBe('Your Acme sign-in code');
+    expect(mail.subject).not.toContain('042917');
+    expect(mail.text.split('\n')).toContain('042917');
+    expect(mail.html).toContain('>042917</p>');
+    expect(mail.text).toContain('The code works once and expires in 10 minutes.');
+    expect(mail.text).toContain('Acme will never ask you for this code');
+    expect(findLinks(mail.text)).toEqual([]);
+    expect(mail.html.match(/href="/gu)).toHaveLength(1);
+    expect(mail.html).toContain('href="mailto:help@acme.test"');
+  });
+
+  it('refuse anything but six digits as an email code', () => {
+    for (const code of ['12345', '1234567', 'abcdef', 'https://evil.test/', '']) {
+      expect(() =>
+        emailCodeMail(BRANDING, { to: 'ada@example.com', code, validMinutes: 10 }),
+      ).toThrow(/6 digits/u);
+    }
+  });
+
+  it('say why trusted devices ended', () => {
+    const reset = trustedDevicesEndedMail(BRANDING, {
+      to: 'ada@example.com',
+      when: WHEN,
+      ip: '203.0.113.7',
+      count: 2,
+      reason: 'password_reset',
+    });
+    expect(reset.kind).toBe('trusted_devices_ended');
+    expect(reset.subject).toBe('Trusted devices ended on your Acme account');
+    expect(reset.text).toContain('were forgotten because the password was reset.');
+    const one = trustedDevicesEndedMail(BRANDING, {
+      to: 'ada@example.com',
+      when: WHEN,
+      ip: '203.0.113.7',
+      count: 1,
+      reason: 'user',
+    });
+    expect(one.text).toContain('1 device trusted to skip the second factor');
+    expect(one.text).toContain('was forgotten at your request.');
+  });
+
+  it('escape a hostile factor name, device and address, and keep them on one line', () => {
+    const mail = factorAddedMail(BRANDING, {
+      to: HOSTILE_EMAIL,
+      when: WHEN,
+      ip: '203.0.113.7\r\n',
+      deviceLabel: HOSTILE_LABEL,
+      factor: 'an authenticator app',
+      factorLabel: 'Phone\n\nReset here:\nhttps://evil.test/',
+    });
+    expect(mail.html).not.toContain('<script');
+    expect(mail.html).not.toContain('<img src=x');
+    expect(mail.html).toContain('&lt;img src=x onerror=&quot;alert(1)&quot;&gt;');
+    expect(mail.text).toContain('Name: Phone Reset here: https://evil.test/\n');
+    expect(mail.text.split('\n')).not.toContain('https://evil.test/');
+    expect(mail.text).toContain('IP address: 203.0.113.7\n');
+  });
+
+  it('show the support address only when one is configured', () => {
+    const mails = (branding: Branding) => [
+      factorAddedMail(branding, { ...occurrence, factor: 'an authenticator app' }),
+      factorRemovedMail(branding, { ...occurrence, factor: 'an authenticator app' }),
+      recoveryCodeUsedMail(branding, { ...occurrence, remaining: 3 }),
+      emailCodeMail(branding, { to: 'ada@example.com', code: '123456', validMinutes: 10 }),
+    ];
+    for (const mail of mails(BRANDING)) {
+      expect(mail.text).toContain('Need help? Write to help@acme.test');
+      expect(mail.subject.length).toBeLessThan(60);
+      expect(mail.text).not.toContain('<');
+    }
+    for (const mail of mails({ ...BRANDING, supportEmail: undefined })) {
+      expect(mail.text).not.toContain('help@acme.test');
+      expect(mail.html).not.toContain('mailto:');
+    }
   });
 });

@@ -215,6 +215,164 @@ export function accountDeletedMail(branding: Branding, params: Occurrence): Mail
   );
 }
 
+/** Where and on what a second-factor change was made; the device is a label from its user agent. */
+type FactorOccurrence = Occurrence & { readonly deviceLabel: string };
+
+/** What a notice about a second factor says about it: kind in words, and the name the user gave it. */
+interface FactorFacts extends FactorOccurrence {
+  /** The factor in words, as a sentence names it: `an authenticator app`, `codes by email`. */
+  readonly factor: string;
+  /** The name the user gave it (`Work phone`), when it has one. */
+  readonly factorLabel?: string | undefined;
+}
+
+function factorDetails(params: FactorFacts): [label: string, value: string][] {
+  return [
+    ['Second factor', singleLine(params.factor)],
+    ...(params.factorLabel === undefined
+      ? []
+      : [['Name', singleLine(params.factorLabel)] as [string, string]]),
+    ['Device', singleLine(params.deviceLabel)],
+    ...whenAndWhere(params),
+  ];
+}
+
+/** Sent when a second factor is turned on: a takeover that adds its own factor is seen at once. */
+export function factorAddedMail(branding: Branding, params: FactorFacts): MailMessage {
+  const { appName } = branding;
+  return noticeMail(
+    branding,
+    { kind: 'factor_added', to: params.to },
+    {
+      subject: `A second factor was added to your ${appName} account`,
+      heading: 'A second factor was added',
+      intro: [
+        `A second factor (${singleLine(params.factor)}) was added to the ${appName} account for ${singleLine(params.to)}.`,
+        'Signing in now asks for a code from it after the password.',
+      ],
+      details: factorDetails(params),
+      ifYou: 'If this was you, there is nothing to do.',
+      ifNotYou:
+        "If it wasn't, someone has your password: reset it now (that signs out every session), then remove the factor in your security settings",
+    },
+  );
+}
+
+/** Sent when a second factor is turned off; every trusted device ended with it. */
+export function factorRemovedMail(branding: Branding, params: FactorFacts): MailMessage {
+  const { appName } = branding;
+  return noticeMail(
+    branding,
+    { kind: 'factor_removed', to: params.to },
+    {
+      subject: `A second factor was removed from your ${appName} account`,
+      heading: 'A second factor was removed',
+      intro: [
+        `A second factor (${singleLine(params.factor)}) was removed from the ${appName} account for ${singleLine(params.to)}.`,
+        'Every device that was trusted to skip the second factor has to use one again.',
+      ],
+      details: factorDetails(params),
+      ifYou: 'If this was you, there is nothing to do.',
+      ifNotYou:
+        "If it wasn't, reset your password now (that signs out every session) and set up your second factor again",
+    },
+  );
+}
+
+/** Sent when a recovery code stands in for a second factor: each is single-use, and there are few. */
+export function recoveryCodeUsedMail(
+  branding: Branding,
+  params: FactorOccurrence & {
+    /** Unused recovery codes left after this one. */
+    readonly remaining: number;
+  },
+): MailMessage {
+  const { appName } = branding;
+  const left =
+    params.remaining === 0
+      ? 'No recovery codes are left: make a new set in your security settings.'
+      : `${plural(params.remaining, 'recovery code')} ${params.remaining === 1 ? 'is' : 'are'} left.${params.remaining <= 2 ? ' Make a new set in your security settings before you run out.' : ''}`;
+  return noticeMail(
+    branding,
+    { kind: 'recovery_code_used', to: params.to },
+    {
+      subject: `A recovery code was used on your ${appName} account`,
+      heading: 'A recovery code was used',
+      intro: [
+        `A recovery code of the ${appName} account for ${singleLine(params.to)} was just used in place of a second factor. It no longer works.`,
+        left,
+      ],
+      details: [['Device', singleLine(params.deviceLabel)], ...whenAndWhere(params)],
+      ifYou: 'If this was you, there is nothing else to do.',
+      ifNotYou:
+        "If it wasn't, someone has your password and a recovery code: reset your password now and make new recovery codes",
+    },
+  );
+}
+
+/** Why trusted devices ended: a password reset, a removed factor, or the owner's own request. */
+export type TrustedDevicesEndReason = 'password_reset' | 'factor_removed' | 'user';
+
+const DEVICES_ENDED: Readonly<Record<TrustedDevicesEndReason, string>> = {
+  password_reset: 'because the password was reset',
+  factor_removed: 'because a second factor was removed',
+  user: 'at your request',
+};
+
+/** Optional notice: devices that skipped the second factor will ask for it again. */
+export function trustedDevicesEndedMail(
+  branding: Branding,
+  params: Occurrence & { readonly count: number; readonly reason: TrustedDevicesEndReason },
+): MailMessage {
+  const { appName } = branding;
+  return noticeMail(
+    branding,
+    { kind: 'trusted_devices_ended', to: params.to },
+    {
+      subject: `Trusted devices ended on your ${appName} account`,
+      heading: 'Your trusted devices ended',
+      intro: [
+        `${plural(params.count, 'device')} trusted to skip the second factor on the ${appName} account for ${singleLine(params.to)} ${params.count === 1 ? 'was' : 'were'} forgotten ${DEVICES_ENDED[params.reason]}.`,
+        'Signing in on them asks for a second factor again.',
+      ],
+      details: whenAndWhere(params),
+      ifYou: 'If this was you, there is nothing to do.',
+      ifNotYou: "If it wasn't, reset your password now (that signs out every session)",
+    },
+  );
+}
+
+/**
+ * The code itself, for a sign-in or step-up by email. Never a link (a link would let a mail
+ * scanner or a phisher's page use it) and never in the subject (previews, logs): only in the
+ * body, with a warning that no one from the product will ever ask for it.
+ */
+export function emailCodeMail(
+  branding: Branding,
+  params: { readonly to: string; readonly code: string; readonly validMinutes: number },
+): MailMessage {
+  const { appName } = branding;
+  if (!/^[0-9]{6}$/u.test(params.code)) throw new Error('mail: an email code is 6 digits');
+  const contact =
+    branding.supportEmail === undefined ? '' : ` and write to ${branding.supportEmail}`;
+  return composeMail(
+    branding,
+    { kind: 'email_code', to: params.to },
+    {
+      subject: `Your ${appName} sign-in code`,
+      heading: 'Your sign-in code',
+      intro: [`Enter this code on the ${appName} page that asked for it:`, params.code],
+      actions: [],
+      details: [],
+      outro: [
+        `The code works once and expires in ${plural(params.validMinutes, 'minute')}.`,
+        `${appName} will never ask you for this code, not by phone, chat or email. Do not give it to anyone.`,
+        `If you did not just ask for a code, someone may have your password: reset it now${contact}.`,
+      ],
+    },
+  );
+}
+
 /** What a one-time-link mail says; the lines about the link's life are the same for every one. */
 interface LinkMailWords {
   readonly subject: string;

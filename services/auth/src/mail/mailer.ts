@@ -9,7 +9,12 @@ export type MailKind =
   | 'account_exists'
   | 'email_change'
   | 'email_change_requested'
-  | 'account_deleted';
+  | 'account_deleted'
+  | 'factor_added'
+  | 'factor_removed'
+  | 'recovery_code_used'
+  | 'email_code'
+  | 'trusted_devices_ended';
 
 export interface MailMessage {
   readonly kind: MailKind;

@@ -8,6 +8,28 @@ export const AUTH_PATHS = {
   resetPassword: '/auth/reset-password',
   revokeSession: '/auth/sessions/revoke',
   revokeOtherSessions: '/auth/sessions/revoke-others',
+  sessions: '/auth/sessions',
+  account: '/auth/account',
+  /** GET: the second-factor challenge (`?method=`, `?next=`); POST: a code. */
+  mfa: '/auth/mfa',
+  /** POST: send (or send again) an email code for the challenge. */
+  mfaSendEmailCode: '/auth/mfa/email',
+  /** The security settings page. */
+  security: '/auth/security',
+  /** POST: begin a TOTP enrollment (field `label`), answered with the enrollment page. */
+  totpEnroll: '/auth/security/totp',
+  /** POST: confirm a pending TOTP factor with its first code (`factor_id`, `code`). */
+  totpConfirm: '/auth/security/totp/confirm',
+  /** POST: remove a TOTP factor (`factor_id`). */
+  totpRemove: '/auth/security/totp/remove',
+  /** POST: turn email codes on or off (`enabled`: `true` or `false`). */
+  emailFactor: '/auth/security/email',
+  /** POST: make a new set of recovery codes, invalidating the old one. */
+  regenerateRecoveryCodes: '/auth/security/recovery-codes',
+  /** POST: stop trusting one device (`device_id`). */
+  revokeTrustedDevice: '/auth/security/devices/revoke',
+  /** POST: stop trusting every device. */
+  revokeAllTrustedDevices: '/auth/security/devices/revoke-all',
 } as const;
 
 /**

@@ -29,3 +29,28 @@ export {
 } from './password-pages.js';
 export { renderSessionsPage, type SessionView, type SessionsView } from './sessions-page.js';
 export { renderErrorPage, type ErrorView } from './error-page.js';
+export {
+  FEW_ATTEMPTS_LEFT,
+  chooseMethod,
+  maskEmailAddress,
+  renderChallengePage,
+  type ChallengeMethod,
+  type ChallengeView,
+} from './challenge-page.js';
+export { FACTOR_LABEL_MAX_LENGTH } from './mfa-fields.js';
+export {
+  groupSecret,
+  recoveryCodesText,
+  renderRecoveryCodesPage,
+  renderTotpEnrollmentPage,
+  type RecoveryCodesView,
+  type TotpEnrollmentView,
+} from './mfa-pages.js';
+export {
+  FEW_RECOVERY_CODES,
+  hasActiveFactor,
+  renderSecurityPage,
+  type SecurityView,
+} from './security-page.js';
+export type { SectionError, SecuritySection } from './security-parts.js';
+export type { TrustedDeviceView } from './trusted-devices-section.js';

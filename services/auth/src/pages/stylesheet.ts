@@ -140,8 +140,32 @@ time { white-space: nowrap; }
 }
 .site-footer { color: var(--muted); font-size: 0.875rem; text-align: center; }
 
+/* Second factors: settings sections, one-time codes, the QR code and the recovery codes. */
+.settings-section { margin-top: 2rem; padding-top: 1.25rem; border-top: 1px solid var(--border); }
+h2 { margin: 0 0 0.75rem; font-size: 1.125rem; line-height: 1.3; }
+.section-heading { margin-top: 1.5rem; font-size: 1rem; }
+.alert-warning { background: var(--tint); border-color: var(--error); }
+.plain-list { margin: 0 0 1rem; padding: 0; list-style: none; }
+.plain-list > li { margin-bottom: 0.5rem; }
+.factor { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: flex-start; gap: 0.5rem 1rem; padding: 0.75rem 0; border-bottom: 1px solid var(--border); }
+.factor p { margin: 0; font-size: 0.875rem; }
+.inline-action { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem; margin-bottom: 1rem; }
+.check { display: grid; grid-template-columns: auto 1fr; gap: 0.25rem 0.5rem; align-items: start; }
+.check input { width: 1.125rem; height: 1.125rem; margin: 0.2rem 0 0; accent-color: var(--primary); }
+.check .hint { grid-column: 2; }
+code, .code-input { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+.field input.code-input { font-size: 1.25rem; letter-spacing: 0.15em; }
+.secret { font-size: 1.0625rem; word-spacing: 0.25em; overflow-wrap: anywhere; }
+.steps { padding-left: 1.25rem; }
+.steps > li { margin-bottom: 1.5rem; }
+.qr-code { display: flex; justify-content: center; margin: 0 0 1rem; }
+/* The QR code keeps its own white background and dark modules in both colour schemes. */
+.qr-code svg { display: block; width: 13rem; max-width: 100%; height: auto; background: #ffffff; }
+.recovery-codes { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0.5rem 1.5rem; margin: 0 0 1.25rem; padding-left: 1.75rem; font-size: 1.0625rem; }
+
 @media (max-width: 30rem) {
   body { padding: 1rem 0.75rem; }
+  .recovery-codes { grid-template-columns: 1fr; }
   .card { padding: 1.5rem 1rem; }
 }
 
