@@ -9,12 +9,20 @@
 //
 // One file per consumer, so each container receives only the secrets it uses:
 //   authflow.env               gateway + auth   AUTHFLOW_HANDOFF_SECRET, REDIS_URL
-//   auth.env                   auth             AUTH_DATABASE_URL
+//   auth.env                   auth             AUTH_DATABASE_URL, AUTH_ENCRYPTION_KEY
 //   redis.env                  redis            REDIS_PASSWORD
 //   postgres.env               postgres         POSTGRES_PASSWORD
 //   gateway-signing-keys.json  gateway          ES256 key for the signed identity (compose secret)
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -70,6 +78,14 @@ function main(argv: readonly string[]): number {
   const present = files.filter((file) => existsSync(join(outDir, file.name)));
 
   if (!options.force && present.length === files.length) {
+    // Secrets made before second factors lack the encryption key: add it, change nothing else.
+    if (addMissingEncryptionKey(join(outDir, 'auth.env'))) {
+      process.stdout.write(
+        `Added AUTH_ENCRYPTION_KEY to ${shown}/auth.env (second-factor secrets are encrypted with it); ` +
+          'nothing else changed.\n',
+      );
+      return 0;
+    }
     process.stdout.write(
       `Secrets already present in ${shown}/ (${files.map((file) => file.name).join(', ')}); ` +
         'nothing written. Use --force to replace them.\n',
@@ -116,6 +132,28 @@ function main(argv: readonly string[]): number {
   return 0;
 }
 
+/**
+ * Encrypts second-factor secrets at rest (AES-256-GCM). Replacing it makes every enrolled
+ * authenticator unreadable: rotate by moving the old key to AUTH_ENCRYPTION_KEYS_PREVIOUS.
+ */
+const ENCRYPTION_KEY_LINES = [
+  '# Encrypts second-factor secrets at rest. To rotate, move this value to',
+  '# AUTH_ENCRYPTION_KEYS_PREVIOUS and set a new one; never just replace it.',
+];
+
+function encryptionKeyLines(): string[] {
+  return [...ENCRYPTION_KEY_LINES, `AUTH_ENCRYPTION_KEY=${randomBytes(32).toString('base64url')}`];
+}
+
+/** Appends a fresh AUTH_ENCRYPTION_KEY to an auth.env that has none; true when it did. */
+function addMissingEncryptionKey(path: string): boolean {
+  const content = readFileSync(path, 'utf8');
+  if (/^AUTH_ENCRYPTION_KEY=/mu.test(content)) return false;
+  const separator = content.endsWith('\n') ? '' : '\n';
+  writeAtomically(path, `${content}${separator}${encryptionKeyLines().join('\n')}\n`, 0o600);
+  return true;
+}
+
 function buildSecretFiles(now: Date): SecretFile[] {
   const handoffSecret = randomHex(32);
   const redisPassword = randomHex(32);
@@ -138,13 +176,14 @@ function buildSecretFiles(now: Date): SecretFile[] {
     },
     {
       name: 'auth.env',
-      holds: 'AUTH_DATABASE_URL (auth)',
+      holds: 'AUTH_DATABASE_URL, AUTH_ENCRYPTION_KEY (auth)',
       mode: 0o600,
       content: [
         stamp,
         '# The auth service only. Other secrets of auth belong here too, for example',
         '# AUTH_SMTP_URL=smtps://user:password@smtp.example.com:465 or the AUTH_SUPABASE_* keys.',
         `AUTH_DATABASE_URL=postgres://${POSTGRES_USER}:${postgresPassword}@${POSTGRES_HOST}/${POSTGRES_DB}`,
+        ...encryptionKeyLines(),
         '',
       ].join('\n'),
     },

@@ -5,6 +5,7 @@
 // needs no Postgres), no cookie is cleared, and sign-in works again once Postgres is back.
 // With the shipped routes: their `countServerErrors: false` on the auth upstream keeps auth's
 // deliberate 503s from opening the gateway's auth breaker (else: `upstream_unavailable`).
+import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket, connect } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,6 +99,8 @@ describe.skipIf(skipReason !== undefined)('the built-in store Postgres unreachab
       scenario: 'postgres-unreachable',
       authEnv: {
         AUTH_DATABASE_URL: `postgres://postgres@127.0.0.1:${forwarder.port}/${DATABASE}`,
+        // Required with a Postgres server (second-factor secrets are encrypted with it).
+        AUTH_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
         AUTH_DATABASE_CONNECT_TIMEOUT_MS: '1000',
         AUTH_DATABASE_QUERY_TIMEOUT_MS: '1500',
         AUTH_BREAKER_RESET_MS: '1000',

@@ -416,6 +416,13 @@ export function checkSharedSettings(
   if (auth.get('AUTH_DATABASE_URL') === undefined) fail(at('auth'), 'AUTH_DATABASE_URL is not set');
   if (gateway.has('AUTH_DATABASE_URL'))
     fail(at('gateway'), 'receives AUTH_DATABASE_URL, which only auth needs');
+  if (auth.get('AUTH_ENCRYPTION_KEY') === undefined)
+    fail(
+      at('auth'),
+      'AUTH_ENCRYPTION_KEY is not set (second-factor secrets; node deploy/generate-secrets.ts adds it)',
+    );
+  if (gateway.has('AUTH_ENCRYPTION_KEY'))
+    fail(at('gateway'), 'receives AUTH_ENCRYPTION_KEY, which only auth needs');
 
   const publicUrl = gateway.get('GATEWAY_PUBLIC_URL');
   if (!sameUrl(auth.get('AUTH_GATEWAY_ISSUER') ?? auth.get('AUTH_PUBLIC_URL'), publicUrl)) {

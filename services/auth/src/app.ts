@@ -40,6 +40,11 @@ import {
   createRedisLoginThrottle,
   type LoginThrottle,
 } from './security/login-throttle.js';
+import { mfaRoutes } from './api/mfa.routes.js';
+import { createMfa } from './mfa/create-mfa.js';
+import { mfaCookies } from './mfa/mfa-cookies.js';
+import type { MfaStateStore } from './mfa/mfa-ports.js';
+import { guardMfaStateStore, MemoryMfaStateStore, RedisMfaStateStore } from './mfa/state/index.js';
 import { CallerResolver } from './sessions/caller.js';
 import { SessionIssuer } from './sessions/session-issuer.js';
 import { sessionCookies } from './sessions/session-cookies.js';
@@ -113,12 +118,12 @@ export async function buildAuthApp(
   });
 
   const watch = { metrics, logger: app.log, resetTimeoutMs: config.resilience.breakerResetMs };
-  const { store, throttle } = openStores(config, dependencies, closers, watch);
+  const { store, throttle, mfaState } = openStores(config, dependencies, closers, watch);
   const transport = dependencies.mailer ?? createMailer(config, app.log);
   if (dependencies.mailer === undefined) closers.push(() => transport.close());
   const db =
     dependencies.identityProvider === undefined
-      ? await openBuiltinDatabase(config, watch, dependencies.database)
+      ? await openBuiltinDatabase(config, watch, dependencies.database, closers)
       : undefined;
   const queue = createMailQueue(config, db, transport, watch);
   const provider =
@@ -139,6 +144,34 @@ export async function buildAuthApp(
   const mailer = queue.mailer;
 
   const cookies = sessionCookies(config.sessions.cookieSecure);
+  const issuer = new SessionIssuer({
+    store,
+    mailer,
+    branding: config.branding,
+    provider: provider.name,
+    ipGranularity: config.sessions.ipGranularity,
+  });
+  // Second factors need AuthFlow's own database (factors, recovery codes): none when a test
+  // injects its identity provider without one.
+  const mfa =
+    db === undefined
+      ? undefined
+      : await createMfa(config, {
+          db,
+          state: mfaState,
+          store,
+          throttle,
+          mailer,
+          provider,
+          issuer,
+          logger: app.log,
+          ...(dependencies.clock === undefined ? {} : { clock: dependencies.clock }),
+        });
+  closers.push(() => mfaState.close());
+  const secondFactorCookies =
+    mfa === undefined
+      ? undefined
+      : mfaCookies(config.sessions.cookieSecure, mfa.flows.trustedCookieName);
   const callers = new CallerResolver({
     store,
     verifyAssertion: assertionVerifier(config, dependencies.assertionKeys),
@@ -149,19 +182,21 @@ export async function buildAuthApp(
     provider,
     store,
     throttle,
-    issuer: new SessionIssuer({
-      store,
-      mailer,
-      branding: config.branding,
-      provider: provider.name,
-      ipGranularity: config.sessions.ipGranularity,
-    }),
+    issuer,
     callers,
     metrics,
     handoff: config.handoff,
+    ...(mfa === undefined ? {} : { mfa: mfa.flows }),
+    ...(mfa?.signInKeepingSession === undefined
+      ? {}
+      : { signInKeepingSession: mfa.signInKeepingSession }),
   });
 
-  const signOut = new SignOut({ callers, store });
+  const signOut = new SignOut({
+    callers,
+    store,
+    ...(mfa?.providerSessions === undefined ? {} : { providerSessions: mfa.providerSessions }),
+  });
 
   app.addReadinessCheck('redis', () => store.ping());
   app.addReadinessCheck('identity', () => provider.ping());
@@ -176,12 +211,22 @@ export async function buildAuthApp(
       secure: config.sessions.cookieSecure,
     },
   });
+  const withMfaCookies =
+    secondFactorCookies === undefined ? {} : { mfaCookies: secondFactorCookies };
   await app.register(simpleAuthRoutes, {
     flows,
     cookies,
     signOut,
     allowedOrigins: config.server.allowedOrigins,
+    ...withMfaCookies,
   });
+  if (secondFactorCookies !== undefined)
+    await app.register(mfaRoutes, {
+      flows,
+      cookies,
+      mfaCookies: secondFactorCookies,
+      allowedOrigins: config.server.allowedOrigins,
+    });
   await app.register(pageRoutes, {
     flows,
     cookies,
@@ -189,6 +234,7 @@ export async function buildAuthApp(
     branding: config.branding,
     allowedOrigins: config.server.allowedOrigins,
     handoffSecret: config.handoff.secret,
+    ...withMfaCookies,
   });
   await app.register(accountRoutes, {
     provider,
@@ -198,6 +244,7 @@ export async function buildAuthApp(
     callers,
     cookies,
     config,
+    ...(mfa === undefined ? {} : { mfa: mfa.flows }),
   });
   return app;
 }
@@ -227,7 +274,7 @@ function openStores(
   dependencies: AuthDependencies,
   closers: (() => Promise<void>)[],
   watch: BreakerWatch,
-): { store: SessionStore; throttle: LoginThrottle } {
+): { store: SessionStore; throttle: LoginThrottle; mfaState: MfaStateStore } {
   const policy = {
     idleTtlMs: config.sessions.idleTtlMs,
     absoluteTtlMs: config.sessions.absoluteTtlMs,
@@ -236,6 +283,7 @@ function openStores(
     return {
       store: dependencies.sessionStore,
       throttle: dependencies.throttle ?? createMemoryLoginThrottle(config.throttle),
+      mfaState: new MemoryMfaStateStore(),
     };
   }
   if (config.redis.url === undefined) {
@@ -265,6 +313,7 @@ function openStores(
     throttle:
       dependencies.throttle ??
       guardLoginThrottle(createRedisLoginThrottle(client, config.throttle), breaker),
+    mfaState: guardMfaStateStore(new RedisMfaStateStore({ client }), breaker),
   };
 }
 

@@ -54,7 +54,7 @@ export function accountPageRoutes(
 ): void {
   const { account, callers, cookies, branding } = options;
   // Encapsulation marks the pages, as in web/index.ts: the error handler draws their errors.
-  const authPage: PageRouteConfig = { branding };
+  const authPage: PageRouteConfig = { branding, handoffSecret: options.handoffSecret };
   app.addHook('onRoute', (route) => {
     route.config = { ...route.config, authPage };
   });

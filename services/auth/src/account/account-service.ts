@@ -22,6 +22,7 @@ import { loginThrottledError } from '../security/login-refusal.js';
 import type { LoginThrottle } from '../security/login-throttle.js';
 import { requireStrongPassword } from '../security/require-strong-password.js';
 import type { Caller } from '../sessions/caller.js';
+import type { MfaFlows } from '../mfa/mfa-flows.js';
 import { buildAccountExport, type AccountExport } from './account-export.js';
 
 export interface AccountServiceOptions {
@@ -30,6 +31,8 @@ export interface AccountServiceOptions {
   readonly throttle: LoginThrottle;
   readonly mailer: Mailer;
   readonly branding: Branding;
+  /** Second factors: sensitive changes need a recent one; deletion forgets them. */
+  readonly mfa?: MfaFlows;
   readonly clock?: () => number;
 }
 
@@ -57,6 +60,7 @@ export class AccountService {
     const { provider, store } = this.#options;
     // The one password policy, with the owner known (their address is no password).
     requireStrongPassword(input.newPassword, { email: caller.session.email });
+    await this.#options.mfa?.requireRecentFactor(caller);
     const user = await this.#withPassword(caller, request, () =>
       provider.changePassword(
         {
@@ -89,6 +93,7 @@ export class AccountService {
     input: { readonly currentPassword: string; readonly newEmail: string },
     request: FastifyRequest,
   ): Promise<void> {
+    await this.#options.mfa?.requireRecentFactor(caller);
     const user = await this.#withPassword(caller, request, () =>
       this.#options.provider.requestEmailChange(
         {
@@ -160,6 +165,11 @@ export class AccountService {
       ),
     );
     const revoked = await this.#options.store.revokeAllForUser(user.id);
+    await this.#options.mfa
+      ?.forgetUser(user.id, user.email)
+      .catch((error: unknown) =>
+        request.log.error({ err: error, userId: user.id }, 'could not forget the second factors'),
+      );
     audit(request.log, 'account.deleted', user.id, request, { revokedSessions: revoked.length });
     await this.#notify(
       request.log,

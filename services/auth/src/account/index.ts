@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AuthConfig } from '../config/load-config.js';
 import type { IdentityProvider } from '../identity/identity-provider.js';
 import type { Mailer } from '../mail/mailer.js';
+import type { MfaFlows } from '../mfa/mfa-flows.js';
 import type { LoginThrottle } from '../security/login-throttle.js';
 import type { CallerResolver } from '../sessions/caller.js';
 import type { SessionCookies } from '../sessions/session-cookies.js';
@@ -19,6 +20,7 @@ export interface AccountRoutesOptions {
   readonly callers: CallerResolver;
   readonly cookies: SessionCookies;
   readonly config: AuthConfig;
+  readonly mfa?: MfaFlows;
 }
 
 /** Two child contexts: the pages render their errors as pages, the API as JSON. */
@@ -33,6 +35,7 @@ export async function accountRoutes(
     throttle,
     mailer,
     branding: config.branding,
+    ...(options.mfa === undefined ? {} : { mfa: options.mfa }),
   });
   const allowedOrigins = config.server.allowedOrigins;
   await app.register(accountApiRoutes, { account, callers, cookies, allowedOrigins });

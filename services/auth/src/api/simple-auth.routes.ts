@@ -2,6 +2,7 @@
 import type { SessionRecord } from '@authflow/sessions';
 import type { FastifyInstance } from 'fastify';
 import type { AccountFlows } from '../flows/account-flows.js';
+import type { MfaCookies } from '../mfa/mfa-cookies.js';
 import { preparePasswordStrength } from '../identity/builtin/password-strength.js';
 import { jsonStateChange } from '../security/request-origin.js';
 import type { SessionCookies } from '../sessions/session-cookies.js';
@@ -22,6 +23,8 @@ export interface SimpleAuthRoutesOptions {
   readonly cookies: SessionCookies;
   readonly signOut: SignOut;
   readonly allowedOrigins: readonly string[];
+  /** Second factors: the pending and trusted-device cookies. */
+  readonly mfaCookies?: MfaCookies;
 }
 
 const PREFIX = '/api/v1/simple_auth';
@@ -51,12 +54,29 @@ export function simpleAuthRoutes(
   });
 
   app.post(`${PREFIX}/signin`, guarded, async (request, reply) => {
-    const signedIn = await flows.signIn(
-      parseInput(signInBody, request.body),
+    const outcome = await flows.signIn(
+      {
+        ...parseInput(signInBody, request.body),
+        trustedDevice: options.mfaCookies?.trusted(request),
+      },
       clientFactsOf(request),
     );
-    cookies.set(reply, signedIn.token);
-    return { user: publicUser(signedIn.user), redirect_to: signedIn.redirectTo };
+    if (outcome.kind === 'mfa_required') {
+      // No session yet: the pending sign-in's cookie, and what the challenge can be answered with.
+      options.mfaCookies?.setPending(
+        reply,
+        outcome.pendingToken,
+        outcome.pending.expiresAt - Date.now(),
+      );
+      return reply.code(202).send({
+        mfa_required: true,
+        factors: outcome.methods,
+        expires_at: new Date(outcome.pending.expiresAt).toISOString(),
+        challenge: '/api/v1/simple_auth/mfa/challenge',
+      });
+    }
+    cookies.set(reply, outcome.token);
+    return { user: publicUser(outcome.user), redirect_to: outcome.redirectTo };
   });
 
   // The cookie is expired even when no session was found to end: the gateway may have judged

@@ -12,9 +12,18 @@ export const authErrors = defineErrorRegistry({
     message: 'This session belongs to another device and has been ended. Sign in again.',
   },
   invalid_credentials: { status: 401, message: 'The email or password is not correct.' },
+  invalid_code: { status: 401, message: 'That code is not correct. Check it and try again.' },
+  mfa_pending_invalid: {
+    status: 401,
+    message: 'This sign-in has expired or was ended. Sign in again.',
+  },
   email_not_confirmed: {
     status: 403,
     message: 'Confirm your email address first: follow the link we sent you.',
+  },
+  mfa_required: {
+    status: 403,
+    message: 'Confirm it is you with your second factor to continue.',
   },
   csrf_failed: {
     status: 403,

@@ -2,7 +2,11 @@
 import { type AuthflowError, isAuthflowError } from '@authflow/errors';
 import { isSessionStoreUnavailableError } from '@authflow/sessions';
 import { type IdentityError, isIdentityError } from '../identity/identity-provider.js';
+import { ProviderSessionError } from '../mfa/supabase/supabase-mfa-api.js';
 import { authErrors } from './auth-errors.js';
+
+const isProviderSessionError = (error: unknown): error is ProviderSessionError =>
+  error instanceof ProviderSessionError;
 
 const RETRY_AFTER_SECONDS = 5;
 
@@ -43,6 +47,8 @@ export function identityErrorToAuthError(error: IdentityError): AuthflowError {
 export function mapAuthError(error: unknown): AuthflowError | undefined {
   if (isAuthflowError(error)) return error;
   if (isIdentityError(error)) return identityErrorToAuthError(error);
+  // Supabase no longer has the session AuthFlow kept for this user: sign in again.
+  if (isProviderSessionError(error)) return authErrors.create('session_invalid', { cause: error });
   if (isSessionStoreUnavailableError(error)) {
     return authErrors.create('session_store_unavailable', {
       headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },

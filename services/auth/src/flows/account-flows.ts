@@ -1,5 +1,6 @@
 // What the auth service does, once, for both its JSON API and its pages: plain inputs in, a
 // result or an error out. No HTTP here; errors are mapped to codes once, by the error handler.
+import { randomBytes } from 'node:crypto';
 import { verifyHandoff } from '@authflow/handoff';
 import type { CreatedSession, SessionRecord, SessionStore } from '@authflow/sessions';
 import type { FastifyBaseLogger } from 'fastify';
@@ -16,6 +17,9 @@ import { loginThrottledError } from '../security/login-refusal.js';
 import type { LoginThrottle } from '../security/login-throttle.js';
 import { requireStrongPassword } from '../security/require-strong-password.js';
 import type { Caller, CallerResolver } from '../sessions/caller.js';
+import type { SessionLevel } from '../sessions/session-issuer.js';
+import type { MfaFlows, MfaMethod } from '../mfa/mfa-flows.js';
+import type { PendingSignIn } from '../mfa/mfa-ports.js';
 
 /**
  * What a flow knows of the client: facts the route gathered, not the HTTP request. `ip` is the
@@ -39,7 +43,7 @@ export type AuditTrail = Pick<ClientFacts, 'log'>;
  * which reads only the client's headers, ip and log.
  */
 export interface SessionOpener {
-  issue(user: IdentityUser, client: ClientFacts): Promise<CreatedSession>;
+  issue(user: IdentityUser, client: ClientFacts, level?: SessionLevel): Promise<CreatedSession>;
 }
 
 export interface AccountFlowsOptions {
@@ -50,9 +54,21 @@ export interface AccountFlowsOptions {
   readonly callers: CallerResolver;
   readonly metrics: AuthMetrics;
   readonly handoff: { readonly secret: string; readonly defaultLandingPath: string };
+  /** Second factors; without them every sign-in is a password sign-in (aal1). */
+  readonly mfa?: MfaFlows;
+  /**
+   * Supabase: signs in keeping the Supabase session (kept encrypted under `key`), so its MFA API
+   * can be called for this user later.
+   */
+  readonly signInKeepingSession?: (
+    input: { email: string; password: string },
+    client: ClientFacts,
+    key: string,
+  ) => Promise<IdentityUser>;
 }
 
 export interface SignedIn {
+  readonly kind: 'signed_in';
   readonly user: IdentityUser;
   readonly token: string;
   readonly session: SessionRecord;
@@ -60,11 +76,27 @@ export interface SignedIn {
   readonly redirectTo: string;
 }
 
+/** The password was right; a second factor is due before any session exists. */
+export interface SecondFactorDue {
+  readonly kind: 'mfa_required';
+  /** The pending sign-in's token: the challenge cookie's value. */
+  readonly pendingToken: string;
+  readonly pending: PendingSignIn;
+  readonly methods: readonly MfaMethod[];
+}
+
+export type SignInOutcome = SignedIn | SecondFactorDue;
+
 export class AccountFlows {
   readonly #options: AccountFlowsOptions;
 
   constructor(options: AccountFlowsOptions) {
     this.#options = options;
+  }
+
+  /** Second factors, when configured. */
+  get mfa(): MfaFlows | undefined {
+    return this.#options.mfa;
   }
 
   /** Routes resolve the caller (from the gateway's assertion) before calling a flow with it. */
@@ -84,9 +116,15 @@ export class AccountFlows {
    * provider, then a fresh session. While a wait runs, even the right password is refused.
    */
   async signIn(
-    input: { email: string; password: string; next?: string | undefined },
+    input: {
+      email: string;
+      password: string;
+      next?: string | undefined;
+      /** The trusted-device cookie, when the browser has one. */
+      trustedDevice?: string | undefined;
+    },
     client: ClientFacts,
-  ): Promise<SignedIn> {
+  ): Promise<SignInOutcome> {
     const keys = { account: input.email, ip: client.ip };
     const state = await this.#options.throttle.check(keys);
     if (state.blocked) {
@@ -98,8 +136,14 @@ export class AccountFlows {
       throw loginThrottledError(state.retryAfterMs);
     }
     let user: IdentityUser;
+    const providerSessionKey = this.#options.signInKeepingSession
+      ? `signin:${randomBytes(16).toString('base64url')}`
+      : undefined;
     try {
-      user = await this.#options.provider.signIn(input, contextOf(client));
+      user =
+        this.#options.signInKeepingSession && providerSessionKey !== undefined
+          ? await this.#options.signInKeepingSession(input, client, providerSessionKey)
+          : await this.#options.provider.signIn(input, contextOf(client));
     } catch (error) {
       if (isIdentityError(error, 'invalid_credentials'))
         await this.#options.throttle.recordFailure(keys);
@@ -112,9 +156,62 @@ export class AccountFlows {
       throw error;
     }
     await this.#options.throttle.recordSuccess(keys);
+    const mfa = this.#options.mfa;
+    if (mfa !== undefined) {
+      const due = await mfa.afterPassword(
+        user,
+        {
+          next: input.next,
+          provider: this.#options.provider.name,
+          trustedCookie: input.trustedDevice,
+          ...(providerSessionKey === undefined ? {} : { providerSessionKey }),
+        },
+        client,
+      );
+      if (due.required) {
+        this.#options.metrics.logins.inc({ outcome: 'mfa_required' });
+        return {
+          kind: 'mfa_required',
+          pendingToken: due.token,
+          pending: due.pending,
+          methods: due.methods,
+        };
+      }
+    }
     const { token, session } = await this.#options.issuer.issue(user, client);
+    if (providerSessionKey !== undefined)
+      await this.#options.mfa?.keepProviderSession(providerSessionKey, session.id);
     this.#options.metrics.logins.inc({ outcome: 'ok' });
-    return { user, token, session, redirectTo: this.landingFor(input.next) };
+    return { kind: 'signed_in', user, token, session, redirectTo: this.landingFor(input.next) };
+  }
+
+  /**
+   * A second factor answered for a pending sign-in: the session opens at aal2 and the browser
+   * follows the handoff the password form carried.
+   */
+  async completeSecondFactor(
+    pendingToken: string | undefined,
+    answer: Parameters<MfaFlows['completeSignIn']>[1],
+    client: ClientFacts,
+  ): Promise<
+    SignedIn & { trusted?: { value: string; expiresAt: number }; recoveryCodesLeft?: number }
+  > {
+    const mfa = this.#requireMfa();
+    const passed = await mfa.completeSignIn(
+      pendingToken,
+      answer,
+      (userId) => this.#options.provider.getUser(userId),
+      client,
+    );
+    const user = await this.#options.provider.getUser(passed.session.userId);
+    if (user === null) throw authErrors.create('session_invalid');
+    this.#options.metrics.logins.inc({ outcome: 'ok' });
+    return { kind: 'signed_in', user, ...passed, redirectTo: this.landingFor(passed.next) };
+  }
+
+  #requireMfa(): MfaFlows {
+    if (this.#options.mfa === undefined) throw authErrors.create('not_found');
+    return this.#options.mfa;
   }
 
   /** The verified `next` of a gateway handoff, or the default landing page. */
@@ -141,7 +238,10 @@ export class AccountFlows {
     requireStrongPassword(input.password);
     const user = await this.#options.provider.resetPassword(input, contextOf(client));
     const revoked = await this.#options.store.revokeAllForUser(user.id);
+    await this.#options.mfa?.forgetProviderSessions(revoked, client);
     await this.#endProviderSessions(user.id, client);
+    // A new password also ends every "don't ask again on this device".
+    await this.#options.mfa?.endTrustedDevices(user.id, 'password_reset', client);
     client.log.info(
       {
         audit: true,
@@ -176,6 +276,7 @@ export class AccountFlows {
   async revokeSession(caller: Caller, sessionId: string, audit: AuditTrail): Promise<void> {
     if (!(await this.#options.store.revoke(sessionId, { userId: caller.session.userId })))
       throw authErrors.create('not_found');
+    await this.#options.mfa?.forgetProviderSessions([sessionId], audit);
     audit.log.info(
       {
         audit: true,
@@ -193,6 +294,7 @@ export class AccountFlows {
       caller.session.userId,
       caller.session.id,
     );
+    await this.#options.mfa?.forgetProviderSessions(revoked, audit);
     audit.log.info(
       {
         audit: true,
@@ -208,6 +310,7 @@ export class AccountFlows {
 
   async revokeAll(caller: Caller, audit: AuditTrail): Promise<number> {
     const revoked = await this.#options.store.revokeAllForUser(caller.session.userId);
+    await this.#options.mfa?.forgetProviderSessions(revoked, audit);
     await this.#endProviderSessions(caller.session.userId, audit);
     audit.log.info(
       {

@@ -22,6 +22,15 @@ export interface SessionIssuerOptions {
   readonly ipGranularity: IpGranularity;
 }
 
+/** The assurance a new session starts with: a password alone, or a password and a second factor. */
+export interface SessionLevel {
+  readonly aal: 'aal1' | 'aal2';
+  readonly amr: readonly string[];
+  readonly mfaAt: number | null;
+}
+
+const PASSWORD_ONLY: SessionLevel = { aal: 'aal1', amr: ['pwd'], mfaAt: null };
+
 export class SessionIssuer {
   readonly #options: SessionIssuerOptions;
 
@@ -30,7 +39,11 @@ export class SessionIssuer {
   }
 
   /** A new session for `user` bound to this request's device. Any token the request presented is ignored. */
-  async issue(user: IdentityUser, request: FastifyRequest): Promise<CreatedSession> {
+  async issue(
+    user: IdentityUser,
+    request: Pick<FastifyRequest, 'headers' | 'ip' | 'log'>,
+    level: SessionLevel = PASSWORD_ONLY,
+  ): Promise<CreatedSession> {
     const userAgent = request.headers['user-agent'] ?? '';
     const fingerprint = computeFingerprint(
       fingerprintInputFromHeaders(request.headers, request.ip),
@@ -48,7 +61,9 @@ export class SessionIssuer {
       ip: request.ip,
       userAgent,
       deviceLabel,
-      aal: 'aal1',
+      aal: level.aal,
+      amr: level.amr,
+      mfaAt: level.mfaAt ?? undefined,
     });
     const { firstSeen, knownDevices } = await this.#options.store.recordDeviceSeen(
       user.id,

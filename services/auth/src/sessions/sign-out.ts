@@ -6,6 +6,8 @@ import type { CallerResolver } from './caller.js';
 export interface SignOutOptions {
   readonly callers: CallerResolver;
   readonly store: SessionStore;
+  /** Supabase: the provider session kept for an AuthFlow session ends with it. */
+  readonly providerSessions?: { forget(key: string): Promise<void> };
 }
 
 export class SignOut {
@@ -34,6 +36,12 @@ export class SignOut {
     const session = await this.#options.store.find(sessionId);
     if (session === null) return;
     if (!(await this.#options.store.revoke(session.id, { userId: session.userId }))) return;
+    // Best effort: AuthFlow's session is over whatever Supabase answers.
+    await this.#options.providerSessions
+      ?.forget(session.id)
+      .catch((error: unknown) =>
+        request.log.warn({ err: error }, 'could not end the kept provider session'),
+      );
     request.log.info(
       {
         audit: true,

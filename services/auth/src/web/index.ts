@@ -8,6 +8,8 @@ import { formPost } from './form-post.js';
 import { logoutRoutes } from './logout.routes.js';
 import { passwordResetRoutes } from './password-reset.routes.js';
 import type { PageRoutesOptions } from './page-routes-options.js';
+import { mfaRoutes } from './mfa.routes.js';
+import { securityRoutes } from './security.routes.js';
 import { sessionsRoutes } from './sessions.routes.js';
 import { signInRoutes } from './sign-in.routes.js';
 import { signUpRoutes } from './sign-up.routes.js';
@@ -17,7 +19,7 @@ export type { PageRoutesOptions } from './page-routes-options.js';
 
 export async function pageRoutes(app: FastifyInstance, options: PageRoutesOptions): Promise<void> {
   // Encapsulation marks the pages, not URL checks: only routes of this context get the flag.
-  const authPage = { branding: options.branding };
+  const authPage = { branding: options.branding, handoffSecret: options.handoffSecret };
   app.addHook('onRoute', (route) => {
     route.config = { ...route.config, authPage };
   });
@@ -40,4 +42,6 @@ export async function pageRoutes(app: FastifyInstance, options: PageRoutesOption
   await app.register(passwordResetRoutes, flowOptions);
   await app.register(logoutRoutes, flowOptions);
   await app.register(sessionsRoutes, flowOptions);
+  await app.register(mfaRoutes, flowOptions);
+  await app.register(securityRoutes, flowOptions);
 }

@@ -2,6 +2,7 @@
 // error handler); this module only draws them: the error page for any page route, and the words
 // a form shows next to its fields.
 import type { AuthflowError } from '@authflow/errors';
+import { signHandoff } from '@authflow/handoff';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Branding } from '../branding.js';
 import { authErrors } from '../errors/auth-errors.js';
@@ -12,6 +13,8 @@ import { pageContext, sendPage } from './page-reply.js';
 /** Set on every route of the page context: its errors are drawn as pages of this brand. */
 export interface PageRouteConfig {
   readonly branding: Branding;
+  /** Signs the way back from the second-factor challenge (a sensitive action needs one). */
+  readonly handoffSecret?: string;
 }
 
 declare module 'fastify' {
@@ -32,6 +35,15 @@ export function renderPageError(
 ): boolean {
   const page = request.routeOptions.config.authPage;
   if (page === undefined) return false;
+  if (failure.code === 'mfa_required' && page.handoffSecret !== undefined) {
+    // A sensitive action without a recent second factor: ask for it, then come back here.
+    const back = request.url.startsWith('/auth/security') ? '/auth/security' : '/auth/account';
+    void reply.redirect(
+      `/auth/mfa?next=${encodeURIComponent(signHandoff(back, page.handoffSecret))}`,
+      303,
+    );
+    return true;
+  }
   sendPage(
     reply.header('x-authflow-error', failure.code),
     renderErrorPage(pageContext(reply, page.branding), {

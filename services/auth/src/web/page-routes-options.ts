@@ -2,6 +2,7 @@
 import type { RouteShorthandOptions } from 'fastify';
 import type { Branding } from '../branding.js';
 import type { AccountFlows } from '../flows/account-flows.js';
+import type { MfaCookies } from '../mfa/mfa-cookies.js';
 import type { SessionCookies } from '../sessions/session-cookies.js';
 import type { SignOut } from '../sessions/sign-out.js';
 
@@ -13,6 +14,8 @@ export interface PageRoutesOptions {
   readonly branding: Branding;
   readonly allowedOrigins: readonly string[];
   readonly handoffSecret: string;
+  /** Second factors: the pending sign-in and trusted-device cookies (none without MFA). */
+  readonly mfaCookies?: MfaCookies;
 }
 
 export interface FlowRoutesOptions extends PageRoutesOptions {

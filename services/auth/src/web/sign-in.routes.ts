@@ -3,7 +3,7 @@ import { isAuthflowError } from '@authflow/errors';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { clientFactsOf } from '../api/client-facts.js';
-import { renderLoginPage } from '../pages/index.js';
+import { AUTH_PATHS, renderLoginPage } from '../pages/index.js';
 import { readCredentialsForm } from './credentials-form.js';
 import { refusalOf } from './page-errors.js';
 import { pageContext, sendPage, sendRefusal } from './page-reply.js';
@@ -37,8 +37,22 @@ export function signInRoutes(
       renderLoginPage(pageContext(reply, branding), { next, email: typed, error });
     if (credentials === undefined)
       return sendPage(reply, loginPage('Enter your email address and password.'), 400);
-    const outcome = await flows.signIn(credentials, clientFactsOf(request)).catch(refusalOf);
+    const outcome = await flows
+      .signIn(
+        { ...credentials, trustedDevice: options.mfaCookies?.trusted(request) },
+        clientFactsOf(request),
+      )
+      .catch(refusalOf);
     if (isAuthflowError(outcome)) return sendRefusal(reply, outcome, loginPage(outcome.message));
+    if (outcome.kind === 'mfa_required') {
+      // The password was right; no session until the second factor is.
+      options.mfaCookies?.setPending(
+        reply,
+        outcome.pendingToken,
+        outcome.pending.expiresAt - Date.now(),
+      );
+      return reply.redirect(AUTH_PATHS.mfa, 303);
+    }
     cookies.set(reply, outcome.token);
     return reply.redirect(outcome.redirectTo, 303);
   });

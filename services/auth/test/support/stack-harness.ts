@@ -37,6 +37,8 @@ export interface StackOptions {
   readonly authEnv?: Readonly<Record<string, string>>;
   readonly gatewayEnv?: Readonly<Record<string, string>>;
   readonly authDependencies?: AuthDependencies;
+  /** The gateway's routes file as data (default: the shipped config/routes.yaml). */
+  readonly gatewayRoutes?: unknown;
 }
 
 /** Fast Argon2id for tests; production parameters are tested in the hasher's own tests. */
@@ -76,6 +78,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     backendUrl: backend.url,
     port: gatewayPort,
     env: { GATEWAY_TRUSTED_PROXIES: '127.0.0.1', ...options.gatewayEnv },
+    ...(options.gatewayRoutes === undefined ? {} : { routes: options.gatewayRoutes }),
   });
   return {
     gateway,
