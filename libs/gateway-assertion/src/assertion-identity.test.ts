@@ -35,6 +35,7 @@ describe('identityFromClaims', () => {
       roles: ['admin'],
       sessionId: 'sid-1',
       amr: ['pwd', 'otp'],
+      aal: 'aal1',
       issuer: 'https://gw',
       audience: 'orders',
       issuedAt: now,
@@ -42,6 +43,12 @@ describe('identityFromClaims', () => {
     });
     expect(Object.isFrozen(identity)).toBe(true);
     expect(Object.isFrozen(identity.roles)).toBe(true);
+  });
+
+  it('reads aal2 only from an exact aal2 claim; anything else is aal1', () => {
+    expect(identityFromClaims({ ...claims, aal: 'aal2' }, context).aal).toBe('aal2');
+    for (const aal of ['AAL2', 'aal3', 2, undefined, ['aal2']])
+      expect(identityFromClaims({ ...claims, aal }, context).aal).toBe('aal1');
   });
 
   it('accepts an empty email and empty role list', () => {

@@ -12,6 +12,11 @@ export interface AssertionIdentity {
   readonly sessionId: string;
   /** `amr`: how the user authenticated, for example `["pwd"]`. */
   readonly amr: readonly string[];
+  /**
+   * `aal`: `aal2` when the session presented a second factor, else `aal1` (an assertion from a
+   * gateway that predates the claim counts as `aal1`, never as more).
+   */
+  readonly aal: 'aal1' | 'aal2';
   readonly issuer: string;
   readonly audience: string;
   readonly issuedAt: number;
@@ -58,6 +63,7 @@ export function identityFromClaims(
     roles: list('roles'),
     sessionId: text('sid', true),
     amr: list('amr'),
+    aal: claims.aal === 'aal2' ? 'aal2' : 'aal1',
     issuer: text('iss', true),
     // The gateway signs one audience per upstream; a list would let one token open several.
     audience: text('aud', true),

@@ -69,6 +69,7 @@ describe('a valid assertion', () => {
       roles: ['user', 'billing:read'],
       sessionId: claims['sid'],
       amr: ['pwd'],
+      aal: 'aal1',
       issuer: ISSUER,
       audience: AUDIENCE,
       issuedAt: claims['iat'],

@@ -235,6 +235,10 @@ describe('second factors', () => {
 
     const listed = await laptop.get('/api/v1/simple_auth/mfa/trusted-devices', JSON_ACCEPT);
     expect(body(listed).trusted_devices).toHaveLength(1);
+    // Listed, and revocable, on the sessions page too.
+    const sessionsPage = await laptop.get('/auth/sessions', { accept: 'text/html' });
+    expect(sessionsPage.body).toContain('Trusted devices');
+    expect(sessionsPage.body).toContain('Firefox');
   });
 
   it('ends trusted devices when the password is reset', async () => {

@@ -12,6 +12,7 @@ export const APP_PATHS = {
 
 /** Served by the auth service, through the gateway, on the same origin. */
 export const AUTH_PATHS = {
+  security: '/auth/security',
   sessions: '/auth/sessions',
   /** A GET confirmation page that posts the logout with a CSRF token. */
   logout: '/auth/logout',

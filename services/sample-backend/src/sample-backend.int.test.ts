@@ -152,6 +152,7 @@ describe('with a valid assertion', () => {
       roles: DEFAULT_CLAIMS.roles,
       session_id: DEFAULT_CLAIMS.sid,
       amr: DEFAULT_CLAIMS.amr,
+      aal: 'aal1',
       issued_at: new Date(iat * 1_000).toISOString(),
       expires_at: new Date((iat + 60) * 1_000).toISOString(),
     });

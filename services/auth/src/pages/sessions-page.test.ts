@@ -99,3 +99,37 @@ describe('formatUtc', () => {
     expect(formatUtc(new Date('2026-01-01T00:00:59.999+01:00'))).toBe('31 Dec 2025, 23:00 UTC');
   });
 });
+
+describe('renderSessionsPage with second factors on', () => {
+  it('lists the trusted devices, each with a form to stop trusting it', () => {
+    const page = renderSessionsPage(context, {
+      email: 'ada@example.com',
+      sessions: [current],
+      trustedDevices: [
+        {
+          id: 'trusted-1',
+          deviceLabel: 'Firefox <133> on Linux',
+          createdAt: Date.UTC(2026, 11, 1),
+          expiresAt: Date.UTC(2026, 11, 31),
+        },
+      ],
+    });
+    expect(textOf(page, 'h2')).toBe('Trusted devices');
+    expect(page).toContain('Firefox &lt;133&gt; on Linux');
+    expect(hiddenValues(findForm(page, '/auth/security/devices/revoke').inner)).toMatchObject({
+      device_id: 'trusted-1',
+    });
+  });
+
+  it('says when no device skips the second factor, and shows nothing without second factors', () => {
+    const none = renderSessionsPage(context, {
+      email: 'ada@example.com',
+      sessions: [current],
+      trustedDevices: [],
+    });
+    expect(none).toContain('No device skips the second factor.');
+    expect(
+      renderSessionsPage(context, { email: 'a@example.com', sessions: [current] }),
+    ).not.toContain('Trusted devices');
+  });
+});

@@ -1,5 +1,6 @@
 // The session inventory: where the account is signed in, with a way to sign each device out.
 import { html, type SafeHtml } from '@authflow/html';
+import { renderTrustedDevicesSection, type TrustedDeviceView } from './trusted-devices-section.js';
 import { AUTH_PATHS } from './auth-paths.js';
 import { renderHiddenField, renderNotice, renderPostForm, renderSubmitButton } from './forms.js';
 import { renderLayout } from './layout.js';
@@ -19,6 +20,8 @@ export interface SessionsView {
   readonly email: string;
   readonly sessions: readonly SessionView[];
   readonly notice?: string;
+  /** Browsers that skip the second factor (listed when second factors are on). */
+  readonly trustedDevices?: readonly TrustedDeviceView[] | undefined;
 }
 
 const MONTHS = [
@@ -137,6 +140,10 @@ export function renderSessionsPage(context: PageContext, view: SessionsView): st
           className: 'form-inline',
           content: renderSubmitButton('Sign out'),
         })}
-      </div>`,
+      </div>
+      ${
+        view.trustedDevices !== undefined &&
+        renderTrustedDevicesSection(context, { trustedDevices: view.trustedDevices })
+      }`,
   });
 }

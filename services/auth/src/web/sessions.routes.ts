@@ -27,9 +27,10 @@ export function sessionsRoutes(
     const caller = await flows.callers.resolve(request).catch(() => null);
     if (caller === null)
       return reply.redirect(loginRedirect(SESSIONS_PATH, options.handoffSecret), 302);
-    const [user, sessions] = await Promise.all([
+    const [user, sessions, trustedDevices] = await Promise.all([
       flows.currentUser(caller),
       flows.listSessions(caller),
+      flows.mfa?.listTrustedDevices(caller),
     ]);
     return sendPage(
       reply,
@@ -37,6 +38,7 @@ export function sessionsRoutes(
         email: user.email,
         notice: NOTICES.get((request.query as { notice?: unknown }).notice),
         sessions: sessions.map((session) => sessionView(session, caller.session.id)),
+        trustedDevices,
       }),
     );
   });

@@ -8,6 +8,7 @@ const identity: AssertionIdentity = {
   roles: ['member', 'billing:read'],
   sessionId: 'sid',
   amr: ['pwd'],
+  aal: 'aal1',
   issuer: 'http://localhost:8000',
   audience: 'sample-backend',
   issuedAt: 1_700_000_000,
@@ -15,6 +16,13 @@ const identity: AssertionIdentity = {
 };
 
 describe('the home page', () => {
+  it('says which assurance level the session has and links to the security page', () => {
+    expect(renderHomePage(identity)).toContain('aal1: a password only');
+    const raised = renderHomePage({ ...identity, aal: 'aal2', amr: ['pwd', 'otp', 'mfa'] });
+    expect(raised).toContain('aal2: a second factor was presented');
+    expect(raised).toContain('href="/auth/security"');
+  });
+
   it('greets the user and shows the identity', () => {
     const page = renderHomePage(identity);
     expect(page).toContain('<h1>Hello, ada@example.com</h1>');

@@ -52,10 +52,19 @@ export function renderHomePage(identity: AssertionIdentity): string {
             <dd>${listOrNone(identity.roles)}</dd>
             <dt>Signed in with</dt>
             <dd>${describeSignInMethods(identity.amr)}</dd>
+            <dt>Assurance level</dt>
+            <dd>
+              ${
+                identity.aal === 'aal2'
+                  ? 'aal2: a second factor was presented'
+                  : 'aal1: a password only'
+              }
+            </dd>
           </dl>
           <nav aria-label="Account and API">
             <ul>
               <li><a href="${AUTH_PATHS.sessions}">Your sessions</a></li>
+              <li><a href="${AUTH_PATHS.security}">Security: second factors</a></li>
               <li>
                 <a href="${APP_PATHS.profile}">Your profile as JSON</a>
                 (<code>${APP_PATHS.profile}</code>)

@@ -11,6 +11,8 @@ export interface Profile {
   readonly roles: readonly string[];
   readonly session_id: string;
   readonly amr: readonly string[];
+  /** `aal1` (a password) or `aal2` (and a second factor). */
+  readonly aal: 'aal1' | 'aal2';
   /** ISO 8601, like the auth service's `_at` fields. */
   readonly issued_at: string;
   readonly expires_at: string;
@@ -23,6 +25,7 @@ export function toProfile(identity: AssertionIdentity): Profile {
     roles: identity.roles,
     session_id: identity.sessionId,
     amr: identity.amr,
+    aal: identity.aal,
     issued_at: new Date(identity.issuedAt * 1_000).toISOString(),
     expires_at: new Date(identity.expiresAt * 1_000).toISOString(),
   };
