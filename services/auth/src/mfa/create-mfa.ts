@@ -13,6 +13,7 @@ import type { LoginThrottle } from '../security/login-throttle.js';
 import type { SessionIssuer } from '../sessions/session-issuer.js';
 import { BuiltinTotpFactors } from './builtin/builtin-totp-factors.js';
 import { SqlFactorStore } from './builtin/sql-factor-store.js';
+import { emailCodeSender } from './code-sender.js';
 import { deriveKey } from './crypto/derive-key.js';
 import { openKeyRing } from './crypto/key-file.js';
 import { SecretBox } from './crypto/secret-box.js';
@@ -58,6 +59,7 @@ export async function createMfa(config: AuthConfig, deps: MfaDependencies): Prom
     store: deps.store,
     throttle: deps.throttle,
     mailer: deps.mailer,
+    codeSender: emailCodeSender(deps.mailer, config.branding),
     branding: config.branding,
     settings: config.mfa,
     binding: { ipGranularity: config.sessions.ipGranularity, enforcedParts },

@@ -10,7 +10,6 @@ import type { Branding } from '../branding.js';
 import { authErrors } from '../errors/auth-errors.js';
 import type { IdentityUser } from '../identity/identity-provider.js';
 import {
-  emailCodeMail,
   factorAddedMail,
   factorRemovedMail,
   recoveryCodeUsedMail,
@@ -32,6 +31,7 @@ import type {
 } from './mfa-ports.js';
 import { qrSvg } from './builtin/qr-svg.js';
 import { newRecoveryCodes } from './builtin/recovery-codes.js';
+import type { CodeSender } from './code-sender.js';
 import type { TrustedDeviceCookie } from './trusted-device-cookie.js';
 
 /** A second-factor method a challenge can use. */
@@ -77,7 +77,10 @@ export interface MfaFlowsOptions {
   readonly state: MfaStateStore;
   readonly store: SessionStore;
   readonly throttle: LoginThrottle;
+  /** Notices (factor added or removed, recovery code used). */
   readonly mailer: Mailer;
+  /** How email codes are sent (an SMS factor would bring a second sender). */
+  readonly codeSender: CodeSender;
   readonly branding: Branding;
   readonly settings: MfaSettings;
   readonly binding: DeviceBindingPolicy;
@@ -630,12 +633,10 @@ export class MfaFlows {
         details: { retry_after_seconds: seconds },
       });
     }
-    await this.#o.mailer.send(
-      emailCodeMail(this.#o.branding, {
-        to,
-        code: issued.code,
-        validMinutes: Math.round(this.#o.settings.emailCodeTtlMs / 60_000),
-      }),
+    await this.#o.codeSender.send(
+      to,
+      issued.code,
+      Math.round(this.#o.settings.emailCodeTtlMs / 60_000),
     );
     client.log.info({ audit: true, event: 'mfa.email_code.sent' }, 'second-factor code mailed');
   }
