@@ -21,6 +21,11 @@ export const authErrors = defineErrorRegistry({
     status: 403,
     message: 'Confirm your email address first: follow the link we sent you.',
   },
+  account_disabled: {
+    status: 403,
+    message: 'This account is disabled. Contact your administrator.',
+  },
+  forbidden: { status: 403, message: 'You do not have access to this.' },
   mfa_required: {
     status: 403,
     message: 'Confirm it is you with your second factor to continue.',
