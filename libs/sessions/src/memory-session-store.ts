@@ -1,6 +1,12 @@
 // SessionStore in process memory: the all-in-one mode's store, with the Redis adapter's semantics.
 import { parseSessionHash, type SessionRecord, toSessionHash } from './session-record.js';
-import { elevatedRecord, idleExpiryOf, isDueForTouch, newRecord } from './session-lifecycle.js';
+import {
+  checkRoles,
+  elevatedRecord,
+  idleExpiryOf,
+  isDueForTouch,
+  newRecord,
+} from './session-lifecycle.js';
 import {
   type CreatedSession,
   DEFAULT_SESSION_POLICY,
@@ -107,6 +113,24 @@ export class MemorySessionStore implements SessionStore {
 
   revokeOthers(userId: string, keepSessionId: string): Promise<string[]> {
     return Promise.resolve(this.#revokeAll(userId, keepSessionId));
+  }
+
+  setRolesForUser(userId: string, roles: readonly string[]): Promise<string[]> {
+    return settle(() => {
+      checkRoles(roles);
+      // One synchronous step, as the Redis script is one atomic one; ended sessions are skipped
+      // (and forgotten by #live).
+      const updated = [...(this.#byUser.get(userId) ?? [])].filter(
+        (id) => this.#live(id) !== undefined,
+      );
+      const stored = JSON.stringify(roles);
+      for (const id of updated) {
+        const session = this.#sessions.get(id);
+        if (session !== undefined) session.hash.roles = stored;
+        this.#publish(id);
+      }
+      return updated;
+    });
   }
 
   listForUser(userId: string): Promise<SessionRecord[]> {

@@ -2,6 +2,7 @@
 import {
   defaultAmrOf,
   isStorableAmr,
+  isStorableRoles,
   MAX_STORED_USER_AGENT,
   type SessionRecord,
 } from './session-record.js';
@@ -15,6 +16,7 @@ export function newRecord(
 ): SessionRecord {
   const amr = input.amr ?? defaultAmrOf(input.aal);
   checkAssurance(amr, input.mfaAt ?? null);
+  checkRoles(input.roles);
   return {
     id,
     userId: input.userId,
@@ -31,6 +33,7 @@ export function newRecord(
     aal: input.aal,
     amr: [...amr],
     mfaAt: input.mfaAt ?? null,
+    emailVerified: input.emailVerified ?? false,
   };
 }
 
@@ -64,6 +67,12 @@ function checkAssurance(amr: readonly string[], mfaAt: number | null): void {
     throw new RangeError('amr must list 1 to 8 method codes (RFC 8176, lower case)');
   if (mfaAt !== null && !(Number.isSafeInteger(mfaAt) && mfaAt >= 0))
     throw new RangeError('mfaAt must be epoch milliseconds');
+}
+
+/** Roles the record could not hold back (it would not parse) are refused before anything is written. */
+export function checkRoles(roles: readonly string[]): void {
+  if (!isStorableRoles(roles))
+    throw new RangeError('roles must be at most 64 strings of at most 128 characters');
 }
 
 /**

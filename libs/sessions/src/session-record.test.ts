@@ -21,6 +21,7 @@ describe('session record schema', () => {
         'created_at',
         'device_label',
         'email',
+        'email_verified',
         'fp',
         'fp_parts',
         'ip',
@@ -46,6 +47,21 @@ describe('session record schema', () => {
     expect(hash.mfa_at).toBe('1700000000500');
     expect(parseSessionHash('sid', hash)).toEqual(raised);
     expect(toSessionHash(record)).not.toHaveProperty('mfa_at');
+  });
+
+  it('stores whether the address was verified as 1 or 0', () => {
+    const verified = { ...record, emailVerified: true };
+    expect(toSessionHash(verified).email_verified).toBe('1');
+    expect(toSessionHash(record).email_verified).toBe('0');
+    expect(parseSessionHash('sid', toSessionHash(verified))).toEqual(verified);
+  });
+
+  it('reads a record written before email_verified was stored as not verified', () => {
+    const { email_verified: _verified, ...legacy } = toSessionHash({
+      ...record,
+      emailVerified: true,
+    });
+    expect(parseSessionHash('sid', legacy)).toEqual({ ...record, emailVerified: false });
   });
 
   it.each([
@@ -82,6 +98,7 @@ describe('session record schema', () => {
       { ...toSessionHash(record), amr: JSON.stringify(Array(9).fill('otp')) },
     ],
     ['an mfa_at that is not a time', { ...toSessionHash(record), mfa_at: 'soon' }],
+    ['an email_verified other than 1 or 0', { ...toSessionHash(record), email_verified: 'true' }],
   ])('refuses %s', (_name, hash) => {
     expect(parseSessionHash('sid', hash)).toBeNull();
   });

@@ -27,6 +27,15 @@ function jsonField<T extends z.ZodType>(schema: T) {
   });
 }
 
+/** Most roles a record holds, and the longest role (what `sessionHashSchema` accepts). */
+export const MAX_ROLES = 64;
+export const MAX_ROLE_LENGTH = 128;
+
+/** True for a role list a record can hold: at most 64 roles of at most 128 characters. */
+export function isStorableRoles(roles: readonly string[]): boolean {
+  return roles.length <= MAX_ROLES && roles.every((role) => role.length <= MAX_ROLE_LENGTH);
+}
+
 /** Most authentication methods a session lists (RFC 8176 `amr`). */
 export const MAX_AMR_ENTRIES = 8;
 
@@ -69,7 +78,7 @@ export const sessionHashSchema = z
   .object({
     user_id: z.string().min(1).max(256),
     email: z.string().max(320),
-    roles: jsonField(z.array(z.string().max(128)).max(64)),
+    roles: jsonField(z.array(z.string().max(MAX_ROLE_LENGTH)).max(MAX_ROLES)),
     provider: z.string().min(1).max(64),
     fp: z.string().regex(/^v\d+:[0-9a-f]{64}$/u),
     fp_parts: jsonField(fingerprintPartsSchema),
@@ -83,6 +92,8 @@ export const sessionHashSchema = z
     // Both optional: records written before issue 15 lack them and still parse.
     amr: jsonField(amrSchema).optional(),
     mfa_at: epochMilliseconds.optional(),
+    // Optional: records written before issue 17 lack it and read as not verified.
+    email_verified: z.enum(['1', '0']).optional(),
   })
   .transform((hash) => ({
     userId: hash.user_id,
@@ -100,6 +111,8 @@ export const sessionHashSchema = z
     amr: hash.amr ?? defaultAmrOf(hash.aal),
     // When the last second factor was presented (epoch ms); null when never (or not recorded).
     mfaAt: hash.mfa_at ?? null,
+    // Whether the address was proven when the session opened; false when not recorded.
+    emailVerified: hash.email_verified === '1',
   }));
 
 /** A live session as the services see it. Times are epoch milliseconds. */
@@ -135,5 +148,6 @@ export function toSessionHash(record: Omit<SessionRecord, 'id'>): Record<string,
     aal: record.aal,
     amr: JSON.stringify(record.amr),
     ...(record.mfaAt === null ? {} : { mfa_at: String(record.mfaAt) }),
+    email_verified: record.emailVerified ? '1' : '0',
   };
 }

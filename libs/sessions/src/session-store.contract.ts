@@ -72,6 +72,7 @@ export function describeSessionStoreContract(adapter: string, makeHarness: MakeH
           roles: ['admin', 'member'],
           aal: 'aal2',
           email: 'Zoë@example.com',
+          emailVerified: true,
         });
         const { session } = await store.create(input);
         const found = await store.find(session.id);
@@ -85,8 +86,16 @@ export function describeSessionStoreContract(adapter: string, makeHarness: MakeH
           userAgent: input.userAgent,
           deviceLabel: input.deviceLabel,
           aal: 'aal2',
+          emailVerified: true,
         });
         expect(found?.absoluteExpiresAt).toBe(session.createdAt + store.policy.absoluteTtlMs);
+      });
+
+      it('records an address as not verified unless told it is', async () => {
+        const { store } = await harness();
+        const { session } = await store.create(newSessionInput());
+        expect(session.emailVerified).toBe(false);
+        expect(await store.find(session.id)).toMatchObject({ emailVerified: false });
       });
 
       it('gives a new token at every creation', async () => {
@@ -444,6 +453,133 @@ export function describeSessionStoreContract(adapter: string, makeHarness: MakeH
         await expect(store.create(newSessionInput({ amr }))).rejects.toThrow(RangeError);
         expect(await store.find(session.id)).toEqual(session);
         expect(await store.listForUser('u-elevate-bad')).toEqual([session]);
+      });
+    });
+
+    describe('roles', () => {
+      it('sets the roles of every live session of the user, changing nothing else', async () => {
+        const { store, peer } = await harness();
+        const mine = await Promise.all(
+          [1, 2, 3].map(() => store.create(newSessionInput({ userId: 'u-roles' }))),
+        );
+        const theirs = await store.create(newSessionInput({ userId: 'u-roles-other' }));
+        const updated = await store.setRolesForUser('u-roles', ['admin', 'member']);
+        expect([...updated].sort()).toEqual(mine.map(({ session }) => session.id).sort());
+        for (const { session } of mine) {
+          expect(await store.find(session.id)).toEqual({ ...session, roles: ['admin', 'member'] });
+          expect(await peer.find(session.id)).toEqual({ ...session, roles: ['admin', 'member'] });
+        }
+        expect(await store.find(theirs.session.id)).toEqual(theirs.session);
+        expect((await store.listForUser('u-roles')).map(({ roles }) => roles)).toEqual([
+          ['admin', 'member'],
+          ['admin', 'member'],
+          ['admin', 'member'],
+        ]);
+      });
+
+      it('takes every role away with an empty list', async () => {
+        const { store } = await harness();
+        const { session } = await store.create(
+          newSessionInput({ userId: 'u-roles-none', roles: ['admin'] }),
+        );
+        expect(await store.setRolesForUser('u-roles-none', [])).toEqual([session.id]);
+        expect(await store.find(session.id)).toMatchObject({ roles: [] });
+      });
+
+      it('announces each updated id on the revocation channel, to every handle', async () => {
+        const { store, peer } = await harness();
+        const received: string[] = [];
+        const subscription = peer.subscribeRevocations((id) => received.push(id));
+        await vi.waitFor(() => expect(subscription.state).toBe('live'), { timeout: 5_000 });
+        const one = await store.create(newSessionInput({ userId: 'u-roles-pub' }));
+        const two = await store.create(newSessionInput({ userId: 'u-roles-pub' }));
+        await store.create(newSessionInput({ userId: 'u-roles-pub-other' }));
+        await store.setRolesForUser('u-roles-pub', ['auditor']);
+        await vi.waitFor(() =>
+          expect([...received].sort()).toEqual([one.session.id, two.session.id].sort()),
+        );
+        // Announced, not ended: the sessions are still there, with the new roles.
+        expect(await peer.find(one.session.id)).toMatchObject({ roles: ['auditor'] });
+        await subscription.close();
+      });
+
+      it('skips sessions that ended idle, and announces only the live ones', async () => {
+        const { store } = await harness({ policy: { idleTtlMs: 300 } });
+        const received: string[] = [];
+        const subscription = store.subscribeRevocations((id) => received.push(id));
+        await vi.waitFor(() => expect(subscription.state).toBe('live'), { timeout: 5_000 });
+        const ended = await store.create(newSessionInput({ userId: 'u-roles-idle' }));
+        await sleep(200);
+        const live = await store.create(newSessionInput({ userId: 'u-roles-idle' }));
+        await sleep(200);
+        expect(await store.setRolesForUser('u-roles-idle', ['admin'])).toEqual([live.session.id]);
+        await vi.waitFor(() => expect(received).toEqual([live.session.id]));
+        expect(await store.find(ended.session.id)).toBeNull();
+        expect((await store.listForUser('u-roles-idle')).map(({ id }) => id)).toEqual([
+          live.session.id,
+        ]);
+        await subscription.close();
+      });
+
+      it('skips sessions past their absolute lifetime', async () => {
+        const { store } = await harness({ policy: { absoluteTtlMs: 250 } });
+        const ended = await store.create(newSessionInput({ userId: 'u-roles-absolute' }));
+        await sleep(350);
+        const live = await store.create(newSessionInput({ userId: 'u-roles-absolute' }));
+        expect(await store.setRolesForUser('u-roles-absolute', ['admin'])).toEqual([
+          live.session.id,
+        ]);
+        expect(await store.find(ended.session.id)).toBeNull();
+      });
+
+      it('updates nothing for a user without sessions', async () => {
+        const { store } = await harness();
+        expect(await store.setRolesForUser('u-roles-nobody', ['admin'])).toEqual([]);
+        expect(await store.listForUser('u-roles-nobody')).toEqual([]);
+      });
+
+      it('keeps the new roles through expiry extension and step-up', async () => {
+        const { store } = await harness({ policy: { idleTtlMs: 400 } });
+        const { session } = await store.create(newSessionInput({ userId: 'u-roles-keep' }));
+        await store.setRolesForUser('u-roles-keep', ['admin']);
+        await sleep(250);
+        // The caller still holds the record read before the change; the store keeps the new roles.
+        expect(await store.touch(session)).not.toBeNull();
+        expect(await store.find(session.id)).toMatchObject({ roles: ['admin'] });
+        const elevated = await store.elevate(session.id, {
+          aal: 'aal2',
+          amr: ['pwd', 'otp'],
+          mfaAt: 1_700_000_000_000,
+        });
+        expect(elevated?.session.roles).toEqual(['admin']);
+        expect(await store.find(elevated?.session.id ?? '')).toMatchObject({ roles: ['admin'] });
+      });
+
+      it('never brings back a session revoked while its roles change', async () => {
+        const { store, peer } = await harness();
+        for (let round = 0; round < 10; round += 1) {
+          const userId = `u-roles-race-${round}`;
+          const { session } = await store.create(newSessionInput({ userId }));
+          const operations = [
+            () => store.setRolesForUser(userId, ['admin']),
+            () => peer.revoke(session.id),
+          ];
+          if (round % 2 === 1) operations.reverse();
+          await Promise.all(operations.map((operation) => operation()));
+          expect(await store.find(session.id)).toBeNull();
+          expect(await store.listForUser(userId)).toEqual([]);
+        }
+      });
+
+      it.for([
+        ['more than 64 roles', Array.from({ length: 65 }, (_, index) => `role-${index}`)],
+        ['a role over 128 characters', ['r'.repeat(129)]],
+      ] as const)('refuses %s, changing nothing', async ([, roles]) => {
+        const { store } = await harness();
+        const { session } = await store.create(newSessionInput({ userId: 'u-roles-bad' }));
+        await expect(store.setRolesForUser('u-roles-bad', roles)).rejects.toThrow(RangeError);
+        await expect(store.create(newSessionInput({ roles }))).rejects.toThrow(RangeError);
+        expect(await store.find(session.id)).toEqual(session);
       });
     });
 

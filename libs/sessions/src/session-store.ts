@@ -33,6 +33,8 @@ export interface NewSession {
   readonly amr?: readonly string[];
   /** When a second factor was presented (epoch ms), for a session opened after one. */
   readonly mfaAt?: number;
+  /** Whether the user's address was proven when the session opened; default false. */
+  readonly emailVerified?: boolean;
 }
 
 /** The new assurance of a session after a second factor (step-up). */
@@ -91,6 +93,14 @@ export interface SessionStore {
   revokeAllForUser(userId: string): Promise<string[]>;
   /** Ends every session of the user except `keepSessionId`; returns the revoked ids. */
   revokeOthers(userId: string, keepSessionId: string): Promise<string[]>;
+  /**
+   * Replaces the roles of every live session of the user (an admin changed them), atomically,
+   * and publishes each updated id on the revocation channel: readers that cache sessions drop
+   * their copy and read the new roles from the store on the next request. The sessions stay
+   * open (same id, token and lifetimes). Returns the updated ids; roles a record could not hold
+   * (more than 64, or one over 128 characters) are refused with a `RangeError`, changing nothing.
+   */
+  setRolesForUser(userId: string, roles: readonly string[]): Promise<string[]>;
   /** The user's live sessions, oldest first. Dead entries are dropped from the index as read. */
   listForUser(userId: string): Promise<SessionRecord[]>;
   /**

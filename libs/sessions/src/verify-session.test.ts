@@ -32,6 +32,7 @@ const session: SessionRecord = {
   aal: 'aal1',
   amr: ['pwd'],
   mfaAt: null,
+  emailVerified: true,
 };
 const verify = (presented: FingerprintInput, found: SessionRecord | null = session) =>
   verifySession({

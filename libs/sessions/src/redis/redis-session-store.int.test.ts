@@ -73,6 +73,31 @@ describe('RedisSessionStore on the shared test Redis', () => {
     await client.quit();
   });
 
+  it('sets roles only on sessions the user owns, and unindexes the others', async () => {
+    const client = await connectedClient(sharedRedisUrl);
+    const prefix = uniquePrefix('roles-strays');
+    const keys = sessionKeys(prefix);
+    const store = new RedisSessionStore({ client, keyPrefix: prefix });
+    const good = await store.create(newSessionInput({ userId: 'u-roles-strays' }));
+    const foreign = await store.create(newSessionInput({ userId: 'u-roles-strays' }));
+    const broken = await store.create(newSessionInput({ userId: 'u-roles-strays' }));
+    await client.hset(keys.session(foreign.session.id), 'user_id', 'u-someone-else');
+    await client.del(keys.session(broken.session.id));
+    await client.set(keys.session(broken.session.id), 'not a hash');
+
+    expect(await store.setRolesForUser('u-roles-strays', ['admin'])).toEqual([good.session.id]);
+    expect(await client.hget(keys.session(good.session.id), 'roles')).toBe('["admin"]');
+    // The other user's session keeps its roles; the wrong-type key is left to its TTL.
+    expect(await client.hget(keys.session(foreign.session.id), 'roles')).toBe('["member"]');
+    expect(await client.get(keys.session(broken.session.id))).toBe('not a hash');
+    expect(await client.zrange(keys.userSessions('u-roles-strays'), '0', '-1')).toEqual([
+      good.session.id,
+    ]);
+    // The field is rewritten in place: the session keeps its idle TTL.
+    expect(await client.pttl(keys.session(good.session.id))).toBeGreaterThan(3_000_000);
+    await client.quit();
+  });
+
   it('keeps the user index alive as long as its longest-lived session', async () => {
     const client = await connectedClient(sharedRedisUrl);
     const prefix = uniquePrefix('index-ttl');
@@ -120,7 +145,19 @@ describe('RedisSessionStore records from before second factors (issue 15)', () =
     await client.quit();
   });
 
+  it('reads a stored session without email_verified as not verified', async () => {
+    const client = await connectedClient(sharedRedisUrl);
+    const prefix = uniquePrefix('legacy-verified');
+    const store = new RedisSessionStore({ client, keyPrefix: prefix });
+    const { session } = await store.create(newSessionInput({ emailVerified: true }));
+    expect(await client.hget(sessionKeys(prefix).session(session.id), 'email_verified')).toBe('1');
+    await client.hdel(sessionKeys(prefix).session(session.id), 'email_verified');
+    expect(await store.find(session.id)).toEqual({ ...session, emailVerified: false });
+    await client.quit();
+  });
+
   it.each([
+    ['email_verified', 'yes'],
     ['amr', '["pwd",7]'],
     ['amr', '[]'],
     ['mfa_at', 'recently'],
@@ -171,6 +208,7 @@ describe('RedisSessionStore when Redis fails', () => {
       ['elevate', () => store.elevate(session.id, { aal: 'aal2', amr: ['pwd', 'otp'], mfaAt: 1 })],
       ['revokeAllForUser', () => store.revokeAllForUser(session.userId)],
       ['revokeOthers', () => store.revokeOthers(session.userId, session.id)],
+      ['setRolesForUser', () => store.setRolesForUser(session.userId, ['admin'])],
       ['listForUser', () => store.listForUser(session.userId)],
       ['recordDeviceSeen', () => store.recordDeviceSeen(session.userId, 'v1:x')],
       ['ping', () => store.ping()],

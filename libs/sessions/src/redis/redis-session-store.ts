@@ -15,7 +15,7 @@ import {
   SessionStoreUnavailableError,
 } from '../session-store.js';
 import { generateSessionToken, sessionIdFromToken } from '../session-token.js';
-import { elevatedRecord, isDueForTouch, newRecord } from '../session-lifecycle.js';
+import { checkRoles, elevatedRecord, isDueForTouch, newRecord } from '../session-lifecycle.js';
 import { RedisRevocationSubscription } from './revocation-subscription.js';
 import {
   createScript,
@@ -24,6 +24,7 @@ import {
   listScript,
   revokeAllScript,
   revokeScript,
+  setRolesScript,
   touchScript,
   unindexScript,
 } from './scripts.js';
@@ -153,6 +154,18 @@ export class RedisSessionStore implements SessionStore {
 
   revokeOthers(userId: string, keepSessionId: string): Promise<string[]> {
     return this.#revokeAll(userId, keepSessionId);
+  }
+
+  async setRolesForUser(userId: string, roles: readonly string[]): Promise<string[]> {
+    checkRoles(roles);
+    const reply = await this.#command('set-roles', () =>
+      setRolesScript.run(
+        this.#client,
+        [this.#keys.userSessions(userId)],
+        [this.#channel, this.#keys.sessionPrefix, JSON.stringify(roles), this.#clock(), userId],
+      ),
+    );
+    return Array.isArray(reply) ? reply.filter((id): id is string => typeof id === 'string') : [];
   }
 
   async listForUser(userId: string): Promise<SessionRecord[]> {

@@ -178,3 +178,29 @@ for _, id in ipairs(ARGV) do redis.call('ZREM', KEYS[1], id) end
 return #ARGV
 `,
 );
+
+/**
+ * KEYS: user_sessions. ARGV: channel, session key prefix, roles (JSON), now ms, user id.
+ * Sets `roles` on every live session of the user and publishes each id, so caches drop their
+ * copy; entries past their absolute expiry, already ended or not the user's are unindexed and
+ * left alone. Returns the updated ids.
+ */
+export const setRolesScript = new LuaScript(
+  'set-roles',
+  `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[4])
+local updated = {}
+for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local key = ARGV[2] .. id
+  -- A key of another type is a corrupt record: never a live session, and HGET would fail.
+  if redis.call('TYPE', key).ok == 'hash' and redis.call('HGET', key, 'user_id') == ARGV[5] then
+    redis.call('HSET', key, 'roles', ARGV[3])
+    redis.call('PUBLISH', ARGV[1], id)
+    table.insert(updated, id)
+  else
+    redis.call('ZREM', KEYS[1], id)
+  end
+end
+return updated
+`,
+);

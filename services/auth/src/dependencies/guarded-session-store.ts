@@ -48,6 +48,8 @@ export function guardSessionStore(store: SessionStore, breaker: RedisBreaker): S
       through(breaker, 'revoke-all', () => store.revokeAllForUser(userId)),
     revokeOthers: (userId, keep) =>
       through(breaker, 'revoke-others', () => store.revokeOthers(userId, keep)),
+    setRolesForUser: (userId, roles) =>
+      through(breaker, 'set-roles', () => store.setRolesForUser(userId, roles)),
     listForUser: (userId) => through(breaker, 'list', () => store.listForUser(userId)),
     recordDeviceSeen: (userId, deviceId) =>
       through(breaker, 'device', () => store.recordDeviceSeen(userId, deviceId)),

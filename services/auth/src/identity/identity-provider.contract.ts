@@ -1,6 +1,7 @@
 // The IdentityProvider contract: every provider (built-in, Supabase) runs this suite.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UserDirectory } from '../admin/admin-ports.js';
 import {
   type IdentityErrorCode,
   type IdentityProvider,
@@ -10,6 +11,8 @@ import {
 
 export interface ProviderHarness {
   readonly provider: IdentityProvider;
+  /** The provider's directory of the same accounts (what administrators use). */
+  readonly directory: UserDirectory;
   /** The token carried by the last verification, reset or email-change mail sent to `email`, if any. */
   lastToken(
     email: string,
@@ -25,6 +28,12 @@ export interface ContractOptions {
   readonly resetTokenTtlMs: number;
   /** How long email-change links live for this harness (default: 24 hours, the built-in one's). */
   readonly emailChangeTokenTtlMs?: number;
+  /**
+   * What a disabled account answers to its right password: `account_disabled` (default), or
+   * `invalid_credentials` where the provider cannot tell a right password from a wrong one once
+   * the account is disabled (Supabase checks a ban before the password).
+   */
+  readonly disabledSignIn?: 'account_disabled' | 'invalid_credentials';
 }
 
 const context: RequestContext = { ip: '203.0.113.50', requestId: 'contract' };
@@ -335,6 +344,57 @@ export function describeIdentityProviderContract(
         expect(
           (await refusal(provider.deleteUser({ userId: user.id, password: strong }, context))).code,
         ).toBe('invalid_credentials');
+      });
+    });
+
+    describe('administration through the user directory', () => {
+      it('refuses sign-in, telling why only to someone with the password, until enabled again', async () => {
+        const { email, password, user } = await signedUpAndVerified();
+        const directory = harness.directory;
+        expect(await directory.setDisabled(user.id, true)).toMatchObject({
+          id: user.id,
+          disabled: true,
+        });
+        expect(await refusal(provider.signIn({ email, password }, context))).toEqual({
+          code: options.disabledSignIn ?? 'account_disabled',
+          details: {},
+        });
+        const wrong = await refusal(provider.signIn({ email, password: stronger }, context));
+        const unknown = await refusal(
+          provider.signIn({ email: uniqueEmail('nobody'), password }, context),
+        );
+        expect(wrong).toEqual({ code: 'invalid_credentials', details: {} });
+        expect(wrong).toEqual(unknown);
+        // Still the same account with the same roles, only unable to sign in.
+        expect(await provider.getUser(user.id)).toEqual(user);
+        expect(await directory.getUser(user.id)).toMatchObject({
+          disabled: true,
+          roles: user.roles,
+        });
+        expect(await directory.setDisabled(user.id, false)).toMatchObject({ disabled: false });
+        expect(await provider.signIn({ email, password }, context)).toEqual(user);
+      });
+
+      it('signs in with the roles an administrator set', async () => {
+        const { email, password, user } = await signedUpAndVerified();
+        expect(await harness.directory.setRoles(user.id, ['admin', 'billing:read'])).toMatchObject({
+          id: user.id,
+          roles: ['admin', 'billing:read'],
+        });
+        const signedIn = await provider.signIn({ email, password }, context);
+        expect(signedIn).toEqual({ ...user, roles: ['admin', 'billing:read'] });
+        expect(await provider.getUser(user.id)).toEqual(signedIn);
+      });
+
+      it('deletes an account without its password', async () => {
+        const { email, password, user } = await signedUpAndVerified();
+        expect(await harness.directory.deleteUser(user.id)).toMatchObject({ id: user.id, email });
+        expect(await provider.getUser(user.id)).toBeNull();
+        expect(await harness.directory.getUser(user.id)).toBeNull();
+        expect((await refusal(provider.signIn({ email, password }, context))).code).toBe(
+          'invalid_credentials',
+        );
+        expect(await harness.directory.deleteUser(user.id)).toBeNull();
       });
     });
 

@@ -53,7 +53,10 @@ export interface IdentityProvider {
    * account nothing is created and the call resolves the same way.
    */
   signUp(input: Credentials, context: RequestContext): Promise<void>;
-  /** The account, or `invalid_credentials` / `email_not_confirmed` / `rate_limited`. */
+  /**
+   * The account, or `invalid_credentials` / `email_not_confirmed` / `account_disabled` /
+   * `rate_limited`. `email_not_confirmed` and `account_disabled` only after the right password.
+   */
   signIn(input: Credentials, context: RequestContext): Promise<IdentityUser>;
   /** Sends a reset mail when the address has an account; resolves the same way either way. */
   requestPasswordReset(input: { readonly email: string }, context: RequestContext): Promise<void>;
@@ -102,6 +105,7 @@ export interface IdentityProvider {
 export type IdentityErrorCode =
   | 'invalid_credentials'
   | 'email_not_confirmed'
+  | 'account_disabled'
   | 'weak_password'
   | 'validation_failed'
   | 'invalid_token'

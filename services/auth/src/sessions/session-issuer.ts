@@ -64,6 +64,7 @@ export class SessionIssuer {
       aal: level.aal,
       amr: level.amr,
       mfaAt: level.mfaAt ?? undefined,
+      emailVerified: user.emailVerified,
     });
     const { firstSeen, knownDevices } = await this.#options.store.recordDeviceSeen(
       user.id,

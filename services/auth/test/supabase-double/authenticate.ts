@@ -4,7 +4,7 @@ import type { DoubleCore } from './double-core.js';
 import type { DoubleRequest } from './double-request.js';
 import { goTrueErrors } from './gotrue-errors.js';
 import type { SessionRecord } from './session-store.js';
-import type { UserRecord } from './user-store.js';
+import { isBanned, type UserRecord } from './user-store.js';
 
 export interface AuthenticatedUser {
   readonly user: UserRecord;
@@ -28,7 +28,7 @@ async function verifyBearer(core: DoubleCore, token: string): Promise<JWTPayload
   }
 }
 
-/** 401 no bearer, 403 bad/expired JWT, 403 user gone, 403 session gone (signed out). */
+/** 401 no bearer, 403 bad/expired JWT, 403 user gone, 403 session gone (signed out), 403 banned. */
 export async function authenticateUser(
   core: DoubleCore,
   request: DoubleRequest,
@@ -42,9 +42,14 @@ export async function authenticateUser(
   const user = typeof claims.sub === 'string' ? core.users.findById(claims.sub) : null;
   if (user === null || user.deletedAt !== null) throw goTrueErrors.jwtUserMissing();
   const sessionId = claims.session_id;
-  if (sessionId === undefined) return { user, session: null, claims };
+  if (sessionId === undefined) {
+    if (isBanned(user, core.clock.now())) throw goTrueErrors.userBanned();
+    return { user, session: null, claims };
+  }
   const session = typeof sessionId === 'string' ? core.sessions.find(sessionId) : null;
   if (session === null || session.userId !== user.id) throw goTrueErrors.jwtSessionMissing();
+  // Tokens issued before a ban stop working on user routes at once.
+  if (isBanned(user, core.clock.now())) throw goTrueErrors.userBanned();
   return { user, session, claims };
 }
 

@@ -91,6 +91,16 @@ export const goTrueErrors = {
       'Session from session_id claim in JWT does not exist',
     ),
   notAdmin: () => new GoTrueError(403, 'not_admin', 'User not allowed'),
+  // A ban (`banned_until` in the future): 400 on the password grant, 403 on user routes and
+  // /verify, and its own message on the refresh grant (token.go, auth.go, verify.go, tokens/service.go).
+  userBannedAtSignIn: () => new GoTrueError(400, 'user_banned', 'User is banned'),
+  userBanned: () => new GoTrueError(403, 'user_banned', 'User is banned'),
+  refreshUserBanned: () =>
+    new GoTrueError(400, 'user_banned', 'Invalid Refresh Token: User Banned'),
+  badBanDuration: (detail: string) =>
+    new GoTrueError(400, 'validation_failed', `invalid format for ban duration: ${detail}`),
+  badPagination: (detail: string) =>
+    new GoTrueError(400, 'validation_failed', `Bad Pagination Parameters: ${detail}`),
   adminUserMissing: () => new GoTrueError(404, 'user_not_found', 'User not found'),
   refreshTokenMissing: () =>
     new GoTrueError(

@@ -4,7 +4,7 @@ import type { DoubleCore } from './double-core.js';
 import { jsonReply, type Reply } from './reply.js';
 import { sessionAal, type SessionRecord } from './session-store.js';
 import { recordSignIn, type UserRecord } from './user-store.js';
-import { emailAppMetadata, toWireUser } from './user-view.js';
+import { toWireUser } from './user-view.js';
 
 export type AmrMethod = 'password' | 'otp';
 
@@ -38,7 +38,8 @@ export async function sessionReply(
     iat,
     email: user.email,
     phone: '',
-    app_metadata: emailAppMetadata(),
+    // GoTrue copies the user's app_metadata into every token it issues.
+    app_metadata: structuredClone(user.appMetadata),
     user_metadata: { ...user.userMetadata },
     role: 'authenticated',
     aal: sessionAal(session),

@@ -9,7 +9,8 @@
  * (auth-js 2.119.1) and GoTrue v2.196.0 as described there. Re-probe when either is upgraded.
  *
  * Out of scope: CAPTCHA, auth hooks, phone and WebAuthn factors, OAuth/SSO/PKCE, phone, anonymous
- * users, bans, IP rate limiters (use fault injection), refresh-token reuse interval. MFA: TOTP only.
+ * users, admin user creation, IP rate limiters (use fault injection), refresh-token reuse
+ * interval. MFA: TOTP only. Bans (`ban_duration`) are modelled.
  *
  * Everything on the returned object except `url`, `authUrl`, `jwksUrl`, the keys and `close()`
  * is a test-only side channel that real Supabase does not have. See README.md in this folder.

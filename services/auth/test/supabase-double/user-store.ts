@@ -28,7 +28,11 @@ export interface UserRecord {
   readonly createdAt: number;
   updatedAt: number;
   deletedAt: number | null;
+  /** Until when sign-in is refused (`ban_duration`); null when never banned or unbanned. */
+  bannedUntil: number | null;
   userMetadata: Metadata;
+  /** `raw_app_meta_data`: provider facts plus what an admin sets (roles...); users cannot edit it. */
+  appMetadata: Metadata;
   identity: IdentityRecord | null;
   /** MFA factors, verified and unverified, oldest first. */
   factors: FactorRecord[];
@@ -45,6 +49,8 @@ export interface UserStore {
   insert(input: NewUser): UserRecord;
   findById(id: string): UserRecord | null;
   findByEmail(email: string): UserRecord | null;
+  /** Every row, oldest insertion first. */
+  list(): UserRecord[];
   /** Moves the account to another address (an email change confirmed). */
   changeEmail(id: string, email: string, now: number): void;
   /** Hard delete. */
@@ -72,7 +78,9 @@ export function createUserStore(): UserStore {
         createdAt: now,
         updatedAt: now,
         deletedAt: null,
+        bannedUntil: null,
         userMetadata: { ...data },
+        appMetadata: { provider: 'email', providers: ['email'] },
         identity: {
           identityId: randomUUID(),
           createdAt: now,
@@ -87,6 +95,7 @@ export function createUserStore(): UserStore {
       return user;
     },
     findById: (id) => byId.get(id) ?? null,
+    list: () => [...byId.values()],
     findByEmail: (email) => {
       const id = idByEmail.get(email);
       return id === undefined ? null : (byId.get(id) ?? null);
@@ -128,6 +137,11 @@ export function createUserStore(): UserStore {
 
 export function isEmailConfirmed(user: UserRecord): boolean {
   return user.emailConfirmedAt !== null;
+}
+
+/** `IsBanned`: a ban in the future; one that has run out no longer counts. */
+export function isBanned(user: UserRecord, now: number): boolean {
+  return user.bannedUntil !== null && now < user.bannedUntil;
 }
 
 export function confirmEmail(user: UserRecord, now: number): void {

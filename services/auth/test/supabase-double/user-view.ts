@@ -15,10 +15,8 @@ export interface WireIdentity {
   email: string;
 }
 
-export interface WireAppMetadata {
-  provider: 'email';
-  providers: ['email'];
-}
+/** `provider` and `providers` for email users, plus whatever an admin set (`roles`...). */
+export type WireAppMetadata = Metadata;
 
 /** GoTrue's Factor JSON (`models.Factor`): the secret is never serialised. */
 export interface WireFactor {
@@ -54,6 +52,7 @@ export interface WireUser {
   factors?: WireFactor[];
   created_at: string;
   updated_at: string;
+  banned_until?: string;
   deleted_at?: string;
   is_anonymous: boolean;
 }
@@ -73,7 +72,7 @@ export function toWireUser(user: UserRecord): WireUser {
     role: 'authenticated',
     email: user.email,
     phone: '',
-    app_metadata: emailAppMetadata(),
+    app_metadata: structuredClone(user.appMetadata),
     user_metadata: { ...user.userMetadata },
     identities: toWireIdentities(user),
     created_at: toIsoTime(user.createdAt),
@@ -92,6 +91,7 @@ export function toWireUser(user: UserRecord): WireUser {
   if (user.emailChangeSentAt !== null)
     wire.email_change_sent_at = toIsoTime(user.emailChangeSentAt);
   if (user.lastSignInAt !== null) wire.last_sign_in_at = toIsoTime(user.lastSignInAt);
+  if (user.bannedUntil !== null) wire.banned_until = toIsoTime(user.bannedUntil);
   if (user.deletedAt !== null) wire.deleted_at = toIsoTime(user.deletedAt);
   if (user.factors.length > 0) wire.factors = user.factors.map(toWireFactor);
   return wire;

@@ -169,7 +169,8 @@ export class BuiltinIdentityProvider implements IdentityProvider {
     }
     if (!(await this.#options.hasher.verify(user.password_hash, input.password)))
       throw new IdentityError('invalid_credentials');
-    // Checked only after the password: the answer tells nothing to someone without it.
+    // Both checked only after the password: the answers tell nothing to someone without it.
+    if (user.disabled_at !== null) throw new IdentityError('account_disabled');
     if (this.#options.requireEmailVerification && user.email_verified_at === null)
       throw new IdentityError('email_not_confirmed');
     if (this.#options.hasher.needsRehash(user.password_hash)) {

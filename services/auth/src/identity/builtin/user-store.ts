@@ -7,6 +7,9 @@ export interface UserRow {
   readonly password_hash: string;
   readonly roles: string[];
   readonly email_verified_at: Date | null;
+  /** Set while an administrator has disabled the account (no sign-in). */
+  readonly disabled_at: Date | null;
+  readonly created_at: Date;
 }
 
 export type TokenPurpose = 'verify_email' | 'reset_password' | 'change_email';
@@ -30,7 +33,7 @@ export interface PendingEmailChange {
 
 const UNIQUE_VIOLATION = '23505';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu;
-const USER_COLUMNS = 'id, email, password_hash, roles, email_verified_at';
+const USER_COLUMNS = 'id, email, password_hash, roles, email_verified_at, disabled_at, created_at';
 
 export class UserStore {
   readonly #db: Database;
@@ -208,14 +211,37 @@ export class UserStore {
     return rows[0];
   }
 
-  /** Deletes the account; its tokens go with it (foreign key cascade). */
-  async deleteUser(id: string): Promise<boolean> {
-    if (!UUID.test(id)) return false;
-    const { rows } = await this.#db.query<{ id: string }>(
-      'delete from users where id = $1 returning id',
+  /** Deletes the account; its tokens go with it (foreign key cascade). Returns what it was. */
+  async deleteUser(id: string): Promise<UserRow | undefined> {
+    if (!UUID.test(id)) return undefined;
+    const { rows } = await this.#db.query<UserRow>(
+      `delete from users where id = $1 returning ${USER_COLUMNS}`,
       [id],
     );
-    return rows.length > 0;
+    return rows[0];
+  }
+
+  /** Replaces the account's roles (an administrator's act). */
+  async setRoles(id: string, roles: readonly string[], now: Date): Promise<UserRow | undefined> {
+    if (!UUID.test(id)) return undefined;
+    const { rows } = await this.#db.query<UserRow>(
+      `update users set roles = $2, updated_at = $3 where id = $1 returning ${USER_COLUMNS}`,
+      [id, [...roles], now],
+    );
+    return rows[0];
+  }
+
+  /** Disables sign-in (keeping the first time it was disabled) or enables it again. */
+  async setDisabled(id: string, disabled: boolean, now: Date): Promise<UserRow | undefined> {
+    if (!UUID.test(id)) return undefined;
+    const { rows } = await this.#db.query<UserRow>(
+      `update users
+       set disabled_at = case when $2::boolean then coalesce(disabled_at, $3) else null end,
+           updated_at = $3
+       where id = $1 returning ${USER_COLUMNS}`,
+      [id, disabled, now],
+    );
+    return rows[0];
   }
 
   /** Retires every unused token of a purpose (after a password reset, older links die). */

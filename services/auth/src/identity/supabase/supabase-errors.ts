@@ -49,6 +49,10 @@ export function fromSupabaseError(error: unknown): IdentityError {
   if (!isAuthApiError(error))
     return new IdentityError('identity_provider_unavailable', {}, { cause: error });
   const code = error.code ?? '';
+  // `user_banned` (an account an administrator disabled) is NOT `account_disabled`: GoTrue's
+  // password grant checks the ban before the password (internal/api/token.go at bc32168:
+  // IsBanned() then Authenticate()), so it answers anyone who names the address. Telling them
+  // would reveal which addresses exist and are disabled; it reads like a wrong password instead.
   if (code === 'invalid_credentials' || code === 'user_banned')
     return new IdentityError('invalid_credentials', {}, { cause: error });
   if (code === 'email_not_confirmed')

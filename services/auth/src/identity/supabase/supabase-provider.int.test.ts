@@ -6,6 +6,7 @@ import {
 import { describeIdentityProviderContract, uniqueEmail } from '../identity-provider.contract.js';
 import { IdentityError, type RequestContext } from '../identity-provider.js';
 import { SupabaseIdentityProvider, type SupabaseProviderOptions } from './supabase-provider.js';
+import { SupabaseUserDirectory } from './supabase-user-directory.js';
 
 const context: RequestContext = { ip: '198.51.100.23', requestId: 'supabase-test' };
 const password = 'correct horse battery staple';
@@ -44,6 +45,7 @@ describeIdentityProviderContract(
     } as const;
     return {
       provider,
+      directory: new SupabaseUserDirectory(provider, { clock: () => double.now().getTime() }),
       lastToken: (email: string, kind: keyof typeof types) =>
         Promise.resolve(double.lastEmail({ email, type: types[kind] })?.tokenHash),
       advanceClock: (ms: number) => double.advanceClock(ms),
@@ -53,8 +55,13 @@ describeIdentityProviderContract(
       },
     };
   },
-  // The double's links live an hour, like a hosted project's default.
-  { resetTokenTtlMs: 3_600_000, emailChangeTokenTtlMs: 3_600_000 },
+  // The double's links live an hour, like a hosted project's default. A banned user's right
+  // password answers like a wrong one: GoTrue checks the ban before the password.
+  {
+    resetTokenTtlMs: 3_600_000,
+    emailChangeTokenTtlMs: 3_600_000,
+    disabledSignIn: 'invalid_credentials',
+  },
 );
 
 describe('SupabaseIdentityProvider on the wire', () => {

@@ -1,6 +1,12 @@
 // The Supabase Auth IdentityProvider: accounts live in Supabase; AuthFlow keeps its own sessions
 // and never hands Supabase tokens to a browser.
-import { AuthClient, type AuthError, type GoTrueClient, type User } from '@supabase/supabase-js';
+import {
+  AuthClient,
+  type AuthError,
+  type GoTrueAdminApi,
+  type GoTrueClient,
+  type User,
+} from '@supabase/supabase-js';
 import { type Breaker, createBreaker } from '@authflow/resilience';
 import { normaliseEmail } from '../email.js';
 import { checkPassword } from '../builtin/password-policy.js';
@@ -17,6 +23,7 @@ import {
 } from '../identity-provider.js';
 import { type ProviderSession, toProviderSession } from '../../mfa/supabase/provider-session.js';
 import { fromSupabaseError, isOutage } from './supabase-errors.js';
+import { isUuid, toIdentityUser } from './supabase-users.js';
 
 export interface SupabaseProviderOptions {
   /** The project URL, e.g. `https://abcd.supabase.co` (the auth API is at `/auth/v1`). */
@@ -350,6 +357,22 @@ export class SupabaseIdentityProvider implements IdentityProvider {
     return Promise.resolve();
   }
 
+  /**
+   * One admin operation for the user directory, through this provider's breaker and error
+   * mapping, so both share one view of Supabase's health. `query` adds parameters to the
+   * requests of that operation's client: supabase-js 2.119.1's `listUsers` sends only `page` and
+   * `per_page`, while GoTrue's `GET /admin/users` also takes `filter`. Answers Supabase gives as
+   * values (a 404) are for `work` to turn into values before they throw.
+   */
+  runAdmin<T>(
+    work: (admin: GoTrueAdminApi) => Promise<T>,
+    options: { readonly query?: Readonly<Record<string, string>> } = {},
+  ): Promise<T> {
+    return this.#run(() =>
+      work(this.#client(this.#options.serviceRoleKey, {}, options.query ?? {}).admin),
+    );
+  }
+
   /** Runs one operation through the breaker, with every failure in AuthFlow's terms. */
   async #run<T>(operation: Operation<T>): Promise<T> {
     try {
@@ -391,7 +414,11 @@ export class SupabaseIdentityProvider implements IdentityProvider {
     return this.#client(this.#options.serviceRoleKey, {});
   }
 
-  #client(key: string, extraHeaders: Record<string, string>): GoTrueClient {
+  #client(
+    key: string,
+    extraHeaders: Record<string, string>,
+    query: Readonly<Record<string, string>> = {},
+  ): GoTrueClient {
     const timeoutMs = this.#options.timeoutMs;
     const baseFetch = this.#options.fetch ?? fetch;
     return new AuthClient({
@@ -401,9 +428,22 @@ export class SupabaseIdentityProvider implements IdentityProvider {
       autoRefreshToken: false,
       detectSessionInUrl: false,
       // Every request is cut at the timeout: the SDK reports it as a retryable fetch error.
-      fetch: (input, init) => baseFetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
+      fetch: (input, init) =>
+        baseFetch(withQuery(input, query), { ...init, signal: AbortSignal.timeout(timeoutMs) }),
     });
   }
+}
+
+/** The SDK's request URL with `query` set on it (a Request is passed on as it is). */
+function withQuery(
+  input: string | URL | Request,
+  query: Readonly<Record<string, string>>,
+): string | URL | Request {
+  const entries = Object.entries(query);
+  if (entries.length === 0 || input instanceof Request) return input;
+  const url = new URL(input);
+  for (const [name, value] of entries) url.searchParams.set(name, value);
+  return url;
 }
 
 /** Answers about an address that must not reach the caller (it exists, or it was just mailed). */
@@ -420,10 +460,6 @@ function emailChangeRefusal(error: AuthError): Error {
   return error.code === 'email_exists'
     ? new IdentityError('validation_failed', { fields: ['email'], reasons: ['taken'] })
     : error;
-}
-
-function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu.test(value);
 }
 
 /** The user as Supabase keeps it, for a data export: the wire User never carries secrets. */
@@ -450,15 +486,4 @@ function exportOf(user: User): UserExport {
 function requireAcceptablePassword(password: string): void {
   const problems = checkPassword(password);
   if (problems.length > 0) throw new IdentityError('weak_password', { reasons: problems });
-}
-
-function toIdentityUser(user: User): IdentityUser {
-  const roles: unknown = user.app_metadata.roles;
-  return {
-    id: user.id,
-    email: user.email ?? '',
-    emailVerified: typeof user.email_confirmed_at === 'string' && user.email_confirmed_at !== '',
-    roles:
-      Array.isArray(roles) && roles.every((role) => typeof role === 'string') ? roles : ['user'],
-  };
 }

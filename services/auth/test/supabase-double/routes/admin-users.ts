@@ -1,4 +1,5 @@
 // GET and DELETE /admin/users/{id} (service key only); DELETE answers `{}`, as GoTrue has since 2023.
+// The list and PUT live in admin-user-list.ts and admin-user-update.ts.
 import { z } from 'zod';
 import { authenticateAdmin } from '../authenticate.js';
 import type { DoubleCore } from '../double-core.js';

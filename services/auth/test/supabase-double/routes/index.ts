@@ -1,6 +1,8 @@
 // The double's route table (paths below /auth/v1) and the matcher the server dispatches with.
 import type { RouteHandler } from '../double-request.js';
 import { handleAdminDeleteFactor, handleAdminListFactors } from './admin-factors.js';
+import { handleAdminListUsers } from './admin-user-list.js';
+import { handleAdminUpdateUser } from './admin-user-update.js';
 import { handleAdminDeleteUser, handleAdminGetUser } from './admin-users.js';
 import { handleChallengeFactor, handleVerifyFactor } from './factor-challenge.js';
 import { handleEnrollFactor, handleUnenrollFactor } from './factors.js';
@@ -28,7 +30,9 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', pattern: '/verify', handler: handleVerify },
   { method: 'GET', pattern: '/user', handler: handleGetUser },
   { method: 'PUT', pattern: '/user', handler: handleUpdateUser },
+  { method: 'GET', pattern: '/admin/users', handler: handleAdminListUsers },
   { method: 'GET', pattern: '/admin/users/:id', handler: handleAdminGetUser },
+  { method: 'PUT', pattern: '/admin/users/:id', handler: handleAdminUpdateUser },
   { method: 'DELETE', pattern: '/admin/users/:id', handler: handleAdminDeleteUser },
   { method: 'GET', pattern: '/admin/users/:id/factors', handler: handleAdminListFactors },
   {

@@ -6,7 +6,7 @@ import { isPasswordMatch } from '../password-hash.js';
 import { findPasswordWeakness } from '../password-policy.js';
 import { optionalString, parseJsonBody, stringOrEmpty } from '../request-body.js';
 import { sessionReply, startSession } from '../session-issuer.js';
-import { isEmailConfirmed } from '../user-store.js';
+import { isBanned, isEmailConfirmed } from '../user-store.js';
 import type { RouteHandler } from '../double-request.js';
 
 const passwordGrantBody = z.object({
@@ -24,7 +24,10 @@ export const handleToken: RouteHandler = (request, core) => {
   throw goTrueErrors.invalidCredentials('unsupported_grant_type');
 };
 
-/** Unknown email and wrong password are indistinguishable; `email_not_confirmed` needs the password. */
+/**
+ * Unknown email and wrong password are indistinguishable; `email_not_confirmed` needs the
+ * password; `user_banned` does not (it comes first).
+ */
 const passwordGrant: RouteHandler = async (request, core) => {
   const body = parseJsonBody(request.rawBody, passwordGrantBody);
   const email = normalizeEmail(stringOrEmpty(body.email));
@@ -36,9 +39,10 @@ const passwordGrant: RouteHandler = async (request, core) => {
   }
   const password = stringOrEmpty(body.password);
   const user = email === '' ? null : core.users.findByEmail(email);
-  if (user?.passwordHash == null || !isPasswordMatch(password, user.passwordHash)) {
-    throw goTrueErrors.invalidCredentials();
-  }
+  if (user?.passwordHash == null) throw goTrueErrors.invalidCredentials();
+  // GoTrue checks a ban before the password: `user_banned` says nothing about the password.
+  if (isBanned(user, core.clock.now())) throw goTrueErrors.userBannedAtSignIn();
+  if (!isPasswordMatch(password, user.passwordHash)) throw goTrueErrors.invalidCredentials();
   if (!isEmailConfirmed(user)) throw goTrueErrors.emailNotConfirmed();
   const weakness = findPasswordWeakness(password, core.settings().passwordPolicy);
   const extra =
@@ -56,6 +60,7 @@ const refreshTokenGrant: RouteHandler = async (request, core) => {
   const record = core.sessions.findRefreshToken(token);
   if (record === null) throw goTrueErrors.refreshTokenMissing();
   const user = core.users.findById(record.userId);
+  if (user !== null && isBanned(user, core.clock.now())) throw goTrueErrors.refreshUserBanned();
   const session = core.sessions.find(record.sessionId);
   if (user === null || session === null) throw goTrueErrors.refreshSessionMissing();
   if (record.revoked) {

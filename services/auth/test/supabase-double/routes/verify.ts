@@ -6,7 +6,7 @@ import { computeTokenHash, type OneTimeTokenKind } from '../one-time-tokens.js';
 import { optionalString, parseJsonBody, stringOrEmpty } from '../request-body.js';
 import { startSession } from '../session-issuer.js';
 import { jsonReply, type Reply } from '../reply.js';
-import { confirmEmail, type UserRecord } from '../user-store.js';
+import { confirmEmail, isBanned, type UserRecord } from '../user-store.js';
 import type { DoubleCore } from '../double-core.js';
 import type { RouteHandler } from '../double-request.js';
 
@@ -40,15 +40,13 @@ export const handleVerify: RouteHandler = async (request, core) => {
   const tokenHash = findTokenHash(body);
   const token = core.tokens.findByHash(tokenHash);
   const now = core.clock.now();
-  if (
-    token === null ||
-    !kinds.includes(token.kind) ||
-    now - token.createdAt > core.settings().otpExpirySeconds * 1000
-  ) {
-    throw goTrueErrors.otpExpired();
-  }
+  if (token === null || !kinds.includes(token.kind)) throw goTrueErrors.otpExpired();
   const user = core.users.findById(token.userId);
   if (user === null) throw goTrueErrors.otpExpired();
+  // GoTrue's order: the user behind the link, then a ban, then the link's age.
+  if (isBanned(user, now)) throw goTrueErrors.userBanned();
+  if (now - token.createdAt > core.settings().otpExpirySeconds * 1000)
+    throw goTrueErrors.otpExpired();
   core.tokens.consume(token.tokenHash);
   if (token.kind === 'email_change_new' || token.kind === 'email_change_current')
     return completeEmailChange(core, user, token.kind, now);
