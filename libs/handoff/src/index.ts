@@ -9,4 +9,9 @@ export {
 } from './handoff.js';
 export { handoffRedirect } from './handoff-redirect.js';
 export { DEFAULT_LOGIN_PATH, loginRedirect, type LoginRedirectOptions } from './login-redirect.js';
+export {
+  DEFAULT_LOGOUT_PATH,
+  logoutRedirect,
+  type LogoutRedirectOptions,
+} from './logout-redirect.js';
 export { DEFAULT_MFA_PATH, mfaRedirect, type MfaRedirectOptions } from './mfa-redirect.js';

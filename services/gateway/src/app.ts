@@ -4,6 +4,8 @@ import { createServiceApp } from '@authflow/service-runtime';
 import type { SessionStore } from '@authflow/sessions';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { AuditSink } from './audit/audit-stream.js';
+import { auditPlugin } from './audit/audit.plugin.js';
 import type { GatewayConfig } from './config/load-config.js';
 import { renderBrowserErrorPage } from './errors/error-pages.js';
 import { gatewayErrors } from './errors/gateway-errors.js';
@@ -24,6 +26,11 @@ export interface GatewayDependencies {
   readonly sessionStore?: SessionStore;
   readonly logger?: Logger;
   readonly signingKeys?: SigningKeys;
+  /**
+   * Where audit events go when the gateway shares a process with auth (all-in-one: auth's sink);
+   * otherwise the Redis stream `authflow:audit`, through the gateway's own Redis client.
+   */
+  readonly auditSink?: AuditSink;
   /** Process metrics (CPU, memory); off in tests that build many apps. */
   readonly collectProcessMetrics?: boolean;
 }
@@ -85,6 +92,7 @@ export async function buildGatewayApp(
   await app.register(accessLogPlugin, { samplePercent: config.log.accessLogSamplePercent });
   await app.register(identityPlugin, { config, keys: dependencies.signingKeys });
   await app.register(sessionsPlugin, { config, store: dependencies.sessionStore });
+  await app.register(auditPlugin, { sink: dependencies.auditSink });
   await app.register(websocketsPlugin, { config });
   await app.register(verificationPlugin, { config });
   await app.register(forwardAuthPlugin, { config });

@@ -1,5 +1,6 @@
 // What other workspaces (all-in-one start, benchmarks, tests) use of the gateway.
 export { buildGatewayApp, type GatewayDependencies } from './app.js';
+export type { AuditSink, GatewayAuditEvent } from './audit/audit-stream.js';
 export {
   DEFAULT_ROUTES_FILE,
   type GatewayConfig,

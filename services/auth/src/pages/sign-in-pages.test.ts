@@ -100,4 +100,12 @@ describe('renderLogoutPage', () => {
     expect(page).toMatch(/name="_csrf"[^>]*value="tok-123"|value="tok-123"[^>]*name="_csrf"/u);
     expect(page).toContain('<button type="submit"');
   });
+
+  it('carries a handoff to sign in as someone else after signing out', async () => {
+    const { renderLogoutPage } = await import('./sign-in-pages.js');
+    const page = renderLogoutPage(context, { next: 'handoff"token' });
+    expect(hiddenValues(page)).toMatchObject({ next: 'handoff"token' });
+    expect(textOf(page, 'button')).toBe('Sign out and switch account');
+    expect(renderLogoutPage(context)).not.toContain('name="next"');
+  });
 });

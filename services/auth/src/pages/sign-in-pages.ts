@@ -59,11 +59,29 @@ export function renderLoginPage(context: PageContext, view: LoginView): string {
  * "Sign out?" — reached by a plain link (e.g. from an app behind the gateway), which cannot
  * carry a CSRF token; the button posts the real, token-carrying form.
  */
-export function renderLogoutPage(context: PageContext): string {
+/**
+ * `next`: a signed handoff to sign in again afterwards ("sign in as someone else", from the
+ * gateway's 403 page): the form carries it, and the sign-in page follows it after.
+ */
+export function renderLogoutPage(context: PageContext, view: { next?: string } = {}): string {
+  const switching = view.next !== undefined;
   return renderLayout(context.branding, {
     title: 'Sign out',
-    content: html` <p>Sign out of ${context.branding.appName} on this device?</p>
-      ${renderPostForm({ action: AUTH_PATHS.logout, csrfToken: context.csrfToken, content: renderSubmitButton('Sign out') })}`,
+    content: html` <p>
+        ${
+          switching
+            ? html`Sign out of ${context.branding.appName} on this device, then sign in as someone
+              else?`
+            : html`Sign out of ${context.branding.appName} on this device?`
+        }
+      </p>
+      ${renderPostForm({
+        action: AUTH_PATHS.logout,
+        csrfToken: context.csrfToken,
+        content: html`${switching && renderHiddenField('next', view.next ?? '')}${renderSubmitButton(
+          switching ? 'Sign out and switch account' : 'Sign out',
+        )}`,
+      })}`,
   });
 }
 

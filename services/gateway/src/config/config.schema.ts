@@ -50,6 +50,7 @@ export const gatewayEnvVariables = z.object({
   ...sharedSettingsVariables,
   GATEWAY_LOGIN_PATH: env.string('/auth/login'),
   GATEWAY_MFA_PATH: env.string('/auth/mfa'),
+  GATEWAY_LOGOUT_PATH: env.string('/auth/logout'),
 
   GATEWAY_SIGNING_KEYS_FILE: env.optionalString(),
   GATEWAY_ASSERTION_TTL_SECONDS: env.integer(60, { min: 10, max: 3_600 }),
@@ -60,7 +61,7 @@ export const gatewayEnvVariables = z.object({
 export const gatewayEnvSchema = gatewayEnvVariables
   .superRefine((vars, context) => {
     checkSharedSettings(vars, context);
-    for (const name of ['GATEWAY_LOGIN_PATH', 'GATEWAY_MFA_PATH'] as const) {
+    for (const name of ['GATEWAY_LOGIN_PATH', 'GATEWAY_MFA_PATH', 'GATEWAY_LOGOUT_PATH'] as const) {
       if (!vars[name].startsWith('/') || vars[name].startsWith('//')) {
         context.addIssue({
           code: 'custom',
@@ -69,6 +70,13 @@ export const gatewayEnvSchema = gatewayEnvVariables
         });
       }
     }
+    // Written into the 403 page's link as is: plain path characters only.
+    if (!/^\/[A-Za-z0-9._~/-]*$/u.test(vars.GATEWAY_LOGOUT_PATH))
+      context.addIssue({
+        code: 'custom',
+        path: ['GATEWAY_LOGOUT_PATH'],
+        message: 'must be a path of letters, digits and / . _ ~ -',
+      });
   })
   .transform((vars) => gatewayConfigFrom(vars));
 
@@ -112,6 +120,7 @@ function gatewayConfigFrom(vars: z.output<typeof gatewayEnvVariables>) {
       secret: shared.handoffSecret,
       loginPath: vars.GATEWAY_LOGIN_PATH,
       mfaPath: vars.GATEWAY_MFA_PATH,
+      logoutPath: vars.GATEWAY_LOGOUT_PATH,
     },
     assertion: {
       issuer: vars.GATEWAY_PUBLIC_URL,

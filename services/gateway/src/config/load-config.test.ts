@@ -158,6 +158,14 @@ describe('loadGatewayConfig', () => {
     ]);
   });
 
+  it('reads GATEWAY_LOGOUT_PATH (the 403 page link) and refuses one that is not a plain path', async () => {
+    const config = await loadGatewayConfig({ ...secret, GATEWAY_LOGOUT_PATH: '/sso/sign-out' });
+    expect(config.handoff.logoutPath).toBe('/sso/sign-out');
+    expect((await loadGatewayConfig(secret)).handoff.logoutPath).toBe('/auth/logout');
+    for (const path of ['//evil.example/', '/out?x="><b>', 'https://evil.example/'])
+      expect(await problemsOf({ ...secret, GATEWAY_LOGOUT_PATH: path })).not.toEqual([]);
+  });
+
   it('names an unreadable or unparseable routes file', async () => {
     expect(await problemsOf({ ...secret, GATEWAY_ROUTES_FILE: '/does/not/exist.yaml' })).toEqual([
       'routes file /does/not/exist.yaml: cannot be read (ENOENT)',
@@ -210,7 +218,9 @@ describe('routes file', () => {
     const twice = { ...base, routes: [...base.routes, ...base.routes] };
     expect(parseRoutes(twice, {})).toMatchObject({
       ok: false,
-      problems: ['routes: routes.1: /app/ is listed twice'],
+      problems: [
+        'routes: routes.1: /app/ is also covered by routes.0 (listed twice); routes with the same prefix must list hosts that do not overlap',
+      ],
     });
     expect(parseRoutes({ ...base, extra: true }, {})).toMatchObject({ ok: false });
   });
@@ -281,6 +291,7 @@ describe('routes file', () => {
       '/api/v1/simple_auth/sessions': 'protected',
       '/api/v1/simple_auth/me': 'protected',
       '/api/v1/simple_auth/account': 'protected',
+      '/api/v1/admin/': 'protected',
     });
   });
 
@@ -347,6 +358,6 @@ describe('matchRoute', () => {
     ['/app', 'c'],
     ['/application', undefined],
   ])('%s → %s', (path, upstream) => {
-    expect(matchRoute(routes, path)?.upstream).toBe(upstream);
+    expect(matchRoute(routes, path, 'app.example')?.upstream).toBe(upstream);
   });
 });

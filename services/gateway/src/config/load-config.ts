@@ -1,5 +1,4 @@
 // Loads the gateway's configuration: environment plus routes file, every problem reported together.
-import { fileURLToPath } from 'node:url';
 import {
   ConfigError,
   type DeepReadonly,
@@ -9,7 +8,10 @@ import {
   loadConfigWithDeprecatedNames,
 } from '@authflow/config';
 import { type GatewayEnvConfig, gatewayEnvSchema } from './config.schema.js';
-import { type RoutesFile, readRoutesFile } from './routes-file.js';
+import { DEFAULT_ROUTES_FILE, readRoutesFile } from './read-routes-file.js';
+import type { RoutesFile } from './routes-file.js';
+
+export { DEFAULT_ROUTES_FILE };
 
 export type GatewayConfig = DeepReadonly<
   GatewayEnvConfig & {
@@ -18,11 +20,6 @@ export type GatewayConfig = DeepReadonly<
     deprecations: readonly Deprecation[];
   }
 >;
-
-/** The routes shipped with the gateway: the dev defaults of DESIGN.md §2, upstreams from env. */
-export const DEFAULT_ROUTES_FILE = fileURLToPath(
-  new URL('../../config/routes.yaml', import.meta.url),
-);
 
 export async function loadGatewayConfig(
   environment: Readonly<Record<string, string | undefined>>,

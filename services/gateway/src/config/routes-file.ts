@@ -1,8 +1,16 @@
 // The routes file: upstreams and routes as data (YAML or JSON), validated at start.
-import { readFile } from 'node:fs/promises';
+import type { DeepReadonly } from '@authflow/config';
 import { isSafeRedirectPath } from '@authflow/handoff';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { interpolateEnv } from './interpolate-env.js';
+import { type CheckedRoute, crossRouteProblems } from './route-checks.js';
+import {
+  allowSchema,
+  emailVerifiedSchema,
+  hostsSchema,
+  methodsSchema,
+  roleNameSchema,
+} from './route-policy-fields.js';
 
 const upstreamName = z
   .string()
@@ -44,6 +52,9 @@ const prefix = z
   .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$/u, 'a path starting with /')
   .refine((value) => !value.includes('//') && !/\/\.\.?(?:\/|$)/u.test(value), 'a normalised path');
 
+/** Policy fields about the session, meaningless where no session is looked at. */
+const SESSION_FIELDS = ['aal', 'allow', 'emailVerified'] as const;
+
 const proxyRouteSchema = z
   .strictObject({
     prefix,
@@ -70,15 +81,25 @@ const proxyRouteSchema = z
      * short of it is sent to the second-factor challenge (browsers) or answered 403 mfa_required.
      */
     aal: z.enum(['aal1', 'aal2']).optional(),
+    /** Roles a session needs here (declared in the file's `roles:`): any one, or all. */
+    allow: allowSchema.optional(),
+    /** The only methods that pass; others are refused 403 forbidden (on every access mode). */
+    methods: methodsSchema.optional(),
+    /** The only hosts this route serves (Host header); without it, every host. */
+    hosts: hostsSchema.optional(),
+    /** The session's address must have been proven. */
+    emailVerified: emailVerifiedSchema.optional(),
   })
   .superRefine((route, context) => {
-    if (route.access === 'public' && route.aal !== undefined)
-      context.addIssue({
-        code: 'custom',
-        path: ['aal'],
-        message:
-          'applies to protected and optional routes only: a public route never looks at the session (remove aal, or make the route protected)',
-      });
+    if (route.access !== 'public') return;
+    for (const field of SESSION_FIELDS) {
+      if (route[field] !== undefined)
+        context.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `applies to protected and optional routes only: a public route never looks at the session (remove ${field}, or make the route protected)`,
+        });
+    }
   });
 
 /**
@@ -95,8 +116,8 @@ const redirectRouteSchema = z.strictObject({
   redirect: z.string().refine(isSafeRedirectPath, 'a same-origin path'),
 });
 
-export type ProxyRoute = z.output<typeof proxyRouteSchema>;
-export type RedirectRoute = z.output<typeof redirectRouteSchema>;
+export type ProxyRoute = DeepReadonly<z.output<typeof proxyRouteSchema>>;
+export type RedirectRoute = DeepReadonly<z.output<typeof redirectRouteSchema>>;
 
 /**
  * A route is a redirect when it has `redirect`, otherwise a proxy route; choosing the schema by
@@ -125,31 +146,12 @@ function withoutRemovedFields(value: unknown, context: z.RefinementCtx): unknown
   return Object.fromEntries(Object.entries(value).filter(([key]) => !removed.includes(key)));
 }
 
-export const routesFileSchema = z
-  .strictObject({
-    upstreams: z.record(upstreamName, upstreamSchema),
-    routes: z.array(routeSchema).min(1),
-  })
-  .superRefine((file, context) => {
-    const seen = new Set<string>();
-    file.routes.forEach((route, index) => {
-      const key = 'prefix' in route ? route.prefix : route.path;
-      if (seen.has(key))
-        context.addIssue({
-          code: 'custom',
-          path: ['routes', index],
-          message: `${key} is listed twice`,
-        });
-      seen.add(key);
-      if ('upstream' in route && !Object.hasOwn(file.upstreams, route.upstream)) {
-        context.addIssue({
-          code: 'custom',
-          path: ['routes', index, 'upstream'],
-          message: `unknown upstream ${route.upstream}`,
-        });
-      }
-    });
-  });
+export const routesFileSchema = z.strictObject({
+  /** Every role a route's `allow` may name; a role not declared here is a problem at start. */
+  roles: z.array(roleNameSchema).optional(),
+  upstreams: z.record(upstreamName, upstreamSchema),
+  routes: z.array(routeSchema).min(1),
+});
 
 export type RoutesFile = z.output<typeof routesFileSchema>;
 export type UpstreamConfig = RoutesFile['upstreams'][string];
@@ -162,65 +164,10 @@ export function isProxyRoute<
 }
 
 /**
- * Replaces `${NAME}` and `${NAME:-default}` in string values with environment values, so one
- * file serves local runs and containers. An unset variable without a default is an error.
+ * Validates a routes file (already read) and returns every problem found: those of each field,
+ * and those between routes (unknown upstream or role, routes that overlap), checked over every
+ * route that is valid on its own, so one mistake never hides another.
  */
-export function interpolateEnv(
-  value: unknown,
-  env: Readonly<Record<string, string | undefined>>,
-  missing: string[],
-): unknown {
-  if (typeof value === 'string') {
-    return value.replace(
-      /\$\{([A-Z0-9_]+)(?::-([^}]*))?\}/gu,
-      (_match, name: string, fallback: string | undefined) => {
-        const found = env[name];
-        if (found !== undefined && found !== '') return found;
-        if (fallback !== undefined) return fallback;
-        missing.push(name);
-        return '';
-      },
-    );
-  }
-  if (Array.isArray(value)) return value.map((item) => interpolateEnv(item, env, missing));
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, interpolateEnv(item, env, missing)]),
-    );
-  }
-  return value;
-}
-
-/** Reads, interpolates and validates a routes file; returns every problem found. */
-export async function readRoutesFile(
-  path: string,
-  env: Readonly<Record<string, string | undefined>>,
-): Promise<{ ok: true; routes: RoutesFile } | { ok: false; problems: string[] }> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    return {
-      ok: false,
-      problems: [
-        `routes file ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-      ],
-    };
-  }
-  let raw: unknown;
-  try {
-    raw = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    return {
-      ok: false,
-      problems: [
-        `routes file ${path}: not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'} (${(error as Error).message})`,
-      ],
-    };
-  }
-  return parseRoutes(raw, env, path);
-}
-
 export function parseRoutes(
   raw: unknown,
   env: Readonly<Record<string, string | undefined>>,
@@ -229,13 +176,38 @@ export function parseRoutes(
   const missing: string[] = [];
   const interpolated = interpolateEnv(raw, env, missing);
   const problems = missing.map((name) => `${source}: \${${name}} is used but not set`);
+  const describe = (path: readonly PropertyKey[], message: string): string =>
+    `${source}: ${path.map(String).join('.') || 'file'}: ${message}`;
   const parsed = routesFileSchema.safeParse(interpolated);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      problems.push(`${source}: ${issue.path.map(String).join('.') || 'file'}: ${issue.message}`);
-    }
-  }
+  for (const issue of parsed.error?.issues ?? [])
+    problems.push(describe(issue.path, issue.message));
+  for (const problem of crossRouteProblems(checkableParts(interpolated)))
+    problems.push(describe(problem.path, problem.message));
   return parsed.success && problems.length === 0
     ? { ok: true, routes: parsed.data }
     : { ok: false, problems };
+}
+
+/** The parts of a file the checks between routes can use: each valid on its own. */
+function checkableParts(file: unknown): Parameters<typeof crossRouteProblems>[0] {
+  const fields = (file !== null && typeof file === 'object' ? file : {}) as Record<string, unknown>;
+  const { roles, upstreams, routes } = fields;
+  const declared = Array.isArray(roles)
+    ? new Set(roles.filter((role) => roleNameSchema.safeParse(role).success) as string[])
+    : undefined;
+  const routeList: CheckedRoute[] = [];
+  if (Array.isArray(routes)) {
+    routes.forEach((route: unknown, index) => {
+      const parsed = routeSchema.safeParse(route);
+      if (parsed.success) routeList.push({ index, route: parsed.data });
+    });
+  }
+  return {
+    declaredRoles: declared,
+    upstreams:
+      upstreams !== null && typeof upstreams === 'object'
+        ? new Set(Object.keys(upstreams))
+        : undefined,
+    routes: routeList,
+  };
 }

@@ -3,12 +3,14 @@ import { expiredSessionCookie } from '@authflow/sessions';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { GatewayConfig } from '../config/load-config.js';
+import { normalizeRequestHost } from '../config/hosts.js';
 import { matchRoute } from '../config/match-route.js';
 import { isProxyRoute } from '../config/routes-file.js';
 import { gatewayErrors } from '../errors/gateway-errors.js';
 import { isCanonicalPath } from '../http/canonical-path.js';
 import { identityHeaders } from '../proxy/upstream-headers.js';
 import { loginUrl, mfaUrl } from '../verification/denial.js';
+import { recordPolicyDenial } from '../verification/policy-enforcement.js';
 import { decideAccess, type PolicyRequest, policyOf } from '../verification/route-policy.js';
 
 /** The URI the proxy is asking about: nginx sends X-Original-URI, Traefik and Caddy X-Forwarded-Uri. */
@@ -18,13 +20,15 @@ function originalUri(request: FastifyRequest): string {
   return isCanonicalPath(uri) ? uri : '/';
 }
 
-/** The request the proxy asks about, as the route policy sees it. */
+/**
+ * The request the proxy asks about, as the route policy sees it. Its host is X-Forwarded-Host
+ * when a trusted proxy sends it (fastify's `request.host`), else the Host header.
+ */
 function originalRequest(request: FastifyRequest, uri: string): PolicyRequest {
   const method = request.headers['x-original-method'] ?? request.headers['x-forwarded-method'];
-  const host = request.headers['x-forwarded-host'];
   return {
     method: typeof method === 'string' && method !== '' ? method.toUpperCase() : 'GET',
-    host: typeof host === 'string' && host !== '' ? host : request.host,
+    host: normalizeRequestHost(request.host),
     path: uri.split('?', 1)[0] ?? '/',
   };
 }
@@ -34,7 +38,7 @@ function forwardAuthRoutes(
   { config }: { config: GatewayConfig },
   done: () => void,
 ): void {
-  const { verifier, signer, denial, metrics } = app.verification;
+  const { verifier, signer, denial, metrics, audit } = app.verification;
   const routes = config.routes.routes.filter(isProxyRoute);
   /** `aud` of assertions for paths no route covers. */
   const defaultAudience = config.assertion.forwardAuthAudience;
@@ -77,29 +81,27 @@ function forwardAuthRoutes(
         });
       }
       const asked = originalRequest(request, uri);
-      const route = matchRoute(routes, asked.path);
-      // The route's policy holds here as when the gateway proxies the route itself.
+      const route = matchRoute(routes, asked.path, asked.host);
+      // The route's policy holds here as when the gateway proxies the route itself; a question
+      // about a path no route covers is held to no rule beyond a verified session.
       const decision = decideAccess({
         session: outcome.session,
-        policy: policyOf(route ?? {}),
+        policy: policyOf(route),
         request: asked,
       });
       if (decision.kind === 'deny') {
-        metrics.policyDenials.inc({ code: decision.code });
-        request.log.info(
-          {
-            audit: true,
-            event: 'access.denied',
-            reason: decision.code,
-            detail: decision.reason,
-            path: asked.path,
-            sessionId: outcome.session.id,
-            userId: outcome.session.userId,
-            ip: request.ip,
-          },
-          'forward-auth denied by route policy',
-        );
-        if (decision.code === 'forbidden') throw gatewayErrors.create('forbidden');
+        recordPolicyDenial(decision, {
+          route,
+          asked,
+          session: outcome.session,
+          sessionId: outcome.session.id,
+          ip: request.ip,
+          requestId: request.id,
+          log: request.log,
+          dependencies: { metrics, audit },
+          via: 'verify',
+        });
+        if (decision.code !== 'mfa_required') throw gatewayErrors.create('forbidden');
         // As with 401 and the login page: the proxy can send a browser to Location.
         const challenge = mfaUrl(denial, uri);
         throw gatewayErrors.create('mfa_required', {

@@ -12,6 +12,7 @@ export class GatewayMetrics {
   readonly fingerprintDifferences: Counter<'part' | 'policy'>;
   readonly revocationsReceived: Counter;
   readonly websocketsOpen: Gauge;
+  readonly auditDropped: Counter;
   readonly breakers: BreakerMetrics;
 
   constructor(registry: Registry) {
@@ -24,7 +25,7 @@ export class GatewayMetrics {
     });
     this.policyDenials = new Counter({
       name: `${METRIC_PREFIX}policy_denials_total`,
-      help: 'Verified sessions a route policy refused, by code (forbidden, mfa_required)',
+      help: 'Requests a route policy refused, by code (forbidden, mfa_required)',
       labelNames: ['code'],
       registers,
     });
@@ -55,6 +56,11 @@ export class GatewayMetrics {
     this.websocketsOpen = new Gauge({
       name: `${METRIC_PREFIX}websockets_open`,
       help: 'WebSocket connections currently proxied',
+      registers,
+    });
+    this.auditDropped = new Counter({
+      name: `${METRIC_PREFIX}audit_dropped_total`,
+      help: 'Audit events that could not be written to the audit stream (Redis down, slow or refusing)',
       registers,
     });
     this.breakers = new BreakerMetrics(registry, METRIC_PREFIX);

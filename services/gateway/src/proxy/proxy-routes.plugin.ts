@@ -1,12 +1,16 @@
 // Routes as data: every route of the routes file becomes an @fastify/http-proxy registration,
-// in the public, optional or protected context (the last two carry their verification hook).
+// in the public, optional or protected context (each with its hook: request rules, verification),
+// constrained to its hosts when it lists any.
 import httpProxy, { type FastifyHttpProxyOptions } from '@fastify/http-proxy';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type WebSocket from 'ws';
 import type { GatewayConfig } from '../config/load-config.js';
 import { isProxyRoute, type ProxyRoute } from '../config/routes-file.js';
 import type { TrustFunction } from '@authflow/proxy-trust';
+import { HOST_CONSTRAINT, hostConstraintStrategy, hostsKey } from '../routing/host-constraint.js';
+import { hasRequestRules, policyOf } from '../verification/route-policy.js';
 import {
+  enforceRequestRules,
   identifyOptionally,
   protectRoutes,
   type VerificationDependencies,
@@ -38,10 +42,15 @@ export async function proxyRoutes(
   options: ProxyRoutesOptions,
 ): Promise<void> {
   const proxies = options.routes.routes.filter(isProxyRoute);
+  // Routes with `hosts` are told apart by the router itself (before any route is added).
+  app.addConstraintStrategy(hostConstraintStrategy);
   await app.register(async (publicScope) => {
     acceptAnyBody(publicScope, options.maxBodyBytes);
-    for (const route of proxies.filter(({ access }) => access === 'public'))
-      await registerRoute(publicScope, route, options);
+    const publicRoutes = proxies.filter(({ access }) => access === 'public');
+    // Public routes look at no session; only methods and hosts can refuse there.
+    if (publicRoutes.some((route) => hasRequestRules(policyOf(route))))
+      enforceRequestRules(publicScope, options.verification);
+    for (const route of publicRoutes) await registerRoute(publicScope, route, options);
   });
   await app.register(async (optionalScope) => {
     acceptAnyBody(optionalScope, options.maxBodyBytes);
@@ -124,7 +133,10 @@ async function registerRoute(
     // No automatic retries: a retried POST is a duplicated POST, and a retried GET doubles load
     // on an upstream that is already failing (the breaker handles failing upstreams).
     retryMethods: [],
-    config: { authflowRoute: route, metricsRoute: route.prefix },
+    config: { authflowRoute: route, authflowPolicy: policyOf(route), metricsRoute: route.prefix },
+    ...(route.hosts === undefined
+      ? {}
+      : { constraints: { [HOST_CONSTRAINT]: hostsKey(route.hosts) } }),
     handler: (request: FastifyRequest, reply: FastifyReply, dest: string) => {
       const headers = upstreamHeaders(request.headers, viewOf(request), options.rewrite, {
         identity: identityOf(request),

@@ -10,11 +10,15 @@ import { type RevocationFeed, listenForRevocations } from './revocations.js';
 import { SessionAccess } from './session-access.js';
 import { SessionCache } from './session-cache.js';
 
+type Redis = ReturnType<typeof createRedisClient>;
+
 export interface GatewaySessions {
   readonly store: SessionStore;
   readonly cache: SessionCache;
   readonly access: SessionAccess;
   readonly revocations: RevocationFeed;
+  /** The Redis client this plugin owns (undefined with a store given): the audit stream uses it. */
+  readonly redis: Redis | undefined;
 }
 
 declare module 'fastify' {
@@ -32,8 +36,12 @@ export interface SessionsPluginOptions {
 export const sessionsPlugin = fp(
   (app: FastifyInstance, options: SessionsPluginOptions, done: () => void): void => {
     const { config } = options;
-    const { store, close: closeStore } = options.store
-      ? { store: options.store, close: () => Promise.resolve() }
+    const {
+      store,
+      client: redis,
+      close: closeStore,
+    } = options.store
+      ? { store: options.store, client: undefined, close: () => Promise.resolve() }
       : openRedisStore(config, app);
     const metrics = app.gatewayMetrics;
     const cache = new SessionCache({
@@ -51,7 +59,7 @@ export const sessionsPlugin = fp(
       probeIntervalMs: config.redis.probeIntervalMs,
     });
     const revocations = listenForRevocations({ store, cache, metrics, logger: app.log });
-    app.decorate('sessions', { store, cache, access, revocations });
+    app.decorate('sessions', { store, cache, access, revocations, redis });
     app.addReadinessCheck('redis', () => access.ping());
     app.addReadinessCheck('revocations', () =>
       revocations.state === 'live'
@@ -75,7 +83,7 @@ export const sessionsPlugin = fp(
 function openRedisStore(
   config: GatewayConfig,
   app: FastifyInstance,
-): { store: SessionStore; close: () => Promise<void> } {
+): { store: SessionStore; client: Redis; close: () => Promise<void> } {
   if (config.redis.url === undefined) {
     throw new ConfigError(['REDIS_URL: is required (the gateway reads sessions from Redis)']);
   }
@@ -91,6 +99,7 @@ function openRedisStore(
   const stopLogging = logConnectionChanges(client, app.log, 'redis');
   return {
     store,
+    client,
     close: async () => {
       await store.close();
       // Stopped first, so a shutdown is not reported as a lost connection.

@@ -1,9 +1,10 @@
 // Renders a denial as the client can use it: a redirect (login, challenge) for browsers, else JSON.
-import { loginRedirect, mfaRedirect } from '@authflow/handoff';
-import { expiredSessionCookie } from '@authflow/sessions';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { gatewayErrors } from '../errors/gateway-errors.js';
+import { ERROR_PAGE_CSP } from '@authflow/errors';
+import { loginRedirect, logoutRedirect, mfaRedirect } from '@authflow/handoff';
 import type { DenialReason } from '@authflow/sessions';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { renderForbiddenPage } from '../errors/forbidden-page.js';
+import { gatewayErrors } from '../errors/gateway-errors.js';
 import type { PolicyDecision } from './route-policy.js';
 
 export type RouteMode = 'browser' | 'api' | 'auto';
@@ -13,6 +14,8 @@ export interface DenialSettings {
   readonly loginPath: string;
   /** The second-factor challenge page (step-up). */
   readonly mfaPath: string;
+  /** The sign-out page, linked from the 403 page ("sign in as someone else"). */
+  readonly logoutPath: string;
   readonly handoffSecret: string;
   readonly retryAfterSeconds: number;
 }
@@ -25,6 +28,11 @@ export function loginUrl(settings: DenialSettings, returnTo: string): string {
 /** Where to send a signed-in browser for a second factor, and back to `returnTo` after it. */
 export function mfaUrl(settings: DenialSettings, returnTo: string): string {
   return mfaRedirect(returnTo, settings.handoffSecret, { mfaPath: settings.mfaPath });
+}
+
+/** Sign out, then sign in (as someone else) and come back to `returnTo`. */
+export function switchAccountUrl(settings: DenialSettings, returnTo: string): string {
+  return logoutRedirect(returnTo, settings.handoffSecret, { logoutPath: settings.logoutPath });
 }
 
 /**
@@ -64,6 +72,10 @@ function quality(accept: string, ranges: readonly string[], jsonSuffix = false):
   return best;
 }
 
+/**
+ * No good session: a browser navigation is sent to sign in, anything else gets 401 JSON with the
+ * login URL. (The caller expires a cookie that names no live session.)
+ */
 export function sendDenial(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -71,9 +83,6 @@ export function sendDenial(
   mode: RouteMode,
   settings: DenialSettings,
 ): FastifyReply {
-  // A session the store no longer knows (or just revoked) is cleared from the browser too.
-  if (reason !== 'unauthenticated')
-    void reply.header('set-cookie', expiredSessionCookie(settings.cookieSecure));
   const login = loginUrl(settings, request.url);
   if (wantsRedirect(request, mode)) {
     return reply.header('x-authflow-error', reason).redirect(login, 302);
@@ -82,9 +91,12 @@ export function sendDenial(
 }
 
 /**
- * A verified session the route's policy refuses. The session is fine, so its cookie is kept.
- * Short only of a second factor: a browser navigation is sent to the challenge, which brings it
- * back here; anything else (API, fetch, WebSocket upgrade) gets 403 mfa_required naming it.
+ * A request the route's policy refuses. A session, if any, is fine, so its cookie is kept.
+ * `forbidden`: a browser navigation gets a page saying so, with a link to sign in as someone else
+ * (a link: a redirect could only loop); anything else 403 JSON. Short only of a second factor: a
+ * browser navigation is sent to the challenge, which brings it back here; anything else (API,
+ * fetch, WebSocket upgrade) gets 403 mfa_required naming it. `unauthenticated` (no session on a
+ * protected route) is answered as any missing session is.
  */
 export function sendPolicyDenial(
   request: FastifyRequest,
@@ -92,8 +104,26 @@ export function sendPolicyDenial(
   decision: Extract<PolicyDecision, { kind: 'deny' }>,
   mode: RouteMode,
   settings: DenialSettings,
+  email?: string,
 ): FastifyReply {
-  if (decision.code === 'forbidden') throw gatewayErrors.create('forbidden');
+  if (decision.code === 'unauthenticated')
+    return sendDenial(request, reply, 'unauthenticated', mode, settings);
+  if (decision.code === 'forbidden') {
+    if (!wantsRedirect(request, mode)) throw gatewayErrors.create('forbidden');
+    return reply
+      .code(403)
+      .header('x-authflow-error', 'forbidden')
+      .header('cache-control', 'no-store')
+      .header('content-security-policy', ERROR_PAGE_CSP)
+      .type('text/html; charset=utf-8')
+      .send(
+        renderForbiddenPage({
+          requestId: request.id,
+          email,
+          switchAccountUrl: switchAccountUrl(settings, request.url),
+        }),
+      );
+  }
   const challenge = mfaUrl(settings, request.url);
   if (wantsRedirect(request, mode)) {
     return reply

@@ -16,6 +16,7 @@ import {
   verifySession,
 } from '@authflow/sessions';
 import type { FastifyBaseLogger } from 'fastify';
+import type { AuditRecorder } from '../audit/audit-stream.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { SessionAccess } from '../session/session-access.js';
 
@@ -28,6 +29,8 @@ export interface VerifierOptions {
   readonly access: SessionAccess;
   readonly metrics: GatewayMetrics;
   readonly logger: FastifyBaseLogger;
+  /** Where a fingerprint mismatch is recorded (`session.fingerprint_mismatch`). */
+  readonly audit: AuditRecorder;
   readonly cookieName: string;
   readonly policy: FingerprintPolicy;
   readonly ipGranularity: IpGranularity;
@@ -130,7 +133,7 @@ export class SessionVerifier {
     differing: readonly string[],
     facts: RequestFacts,
   ): Promise<void> {
-    const { access, metrics, logger } = this.#options;
+    const { access, metrics, logger, audit } = this.#options;
     for (const part of differing) metrics.fingerprintDifferences.inc({ part, policy: 'enforce' });
     let revoked = true;
     try {
@@ -156,6 +159,14 @@ export class SessionVerifier {
       },
       'session revoked: request came from another device',
     );
+    audit.record({
+      type: 'session.fingerprint_mismatch',
+      userId: session.userId,
+      sessionId: session.id,
+      ip: facts.ip,
+      requestId: facts.requestId,
+      details: { parts: differing, revoked },
+    });
   }
 
   #deny(reason: DenialReason, sessionId?: string): Outcome {

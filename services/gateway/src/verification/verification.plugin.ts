@@ -3,13 +3,14 @@
 import { expiredSessionCookie, type SessionRecord } from '@authflow/sessions';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { AuditRecorder } from '../audit/audit-stream.js';
 import type { GatewayConfig } from '../config/load-config.js';
 import type { ProxyRoute } from '../config/routes-file.js';
 import type { AssertionSigner } from '../identity/assertion-signer.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import type { WebSocketRegistry } from '../proxy/websocket-registry.js';
-import { type DenialSettings, sendDenial, sendPolicyDenial, sendUnavailable } from './denial.js';
-import { decideAccess, policyOf } from './route-policy.js';
+import { type DenialSettings, sendDenial, sendUnavailable } from './denial.js';
+import { holdToPolicy, refusesAnonymously } from './policy-enforcement.js';
 import { type Outcome, SessionVerifier } from './session-verifier.js';
 
 declare module 'fastify' {
@@ -32,6 +33,7 @@ export interface VerificationDependencies {
   readonly signer: AssertionSigner;
   readonly websockets: WebSocketRegistry;
   readonly denial: DenialSettings;
+  readonly audit: AuditRecorder;
 }
 
 /** Builds the verifier from config and the sessions, signer and WebSockets plugins. */
@@ -43,6 +45,7 @@ export const verificationPlugin = fp(
         access: app.sessions.access,
         metrics: app.gatewayMetrics,
         logger: app.log,
+        audit: app.audit,
         cookieName: config.sessions.cookieName,
         policy: config.fingerprint.policy,
         ipGranularity: config.fingerprint.ipGranularity,
@@ -50,10 +53,12 @@ export const verificationPlugin = fp(
       metrics: app.gatewayMetrics,
       signer: app.identity.signer,
       websockets: app.websocketRegistry,
+      audit: app.audit,
       denial: {
         cookieSecure: config.sessions.cookieSecure,
         loginPath: config.handoff.loginPath,
         mfaPath: config.handoff.mfaPath,
+        logoutPath: config.handoff.logoutPath,
         handoffSecret: config.handoff.secret,
         retryAfterSeconds: config.server.retryAfterSeconds,
       },
@@ -68,6 +73,7 @@ export const verificationPlugin = fp(
       '@authflow/gateway-sessions',
       '@authflow/gateway-identity',
       '@authflow/gateway-websockets',
+      '@authflow/gateway-audit',
     ],
   },
 );
@@ -86,6 +92,12 @@ export function protectRoutes(
     if (outcome.kind === 'unavailable')
       return sendUnavailable(request, reply, route.mode, dependencies.denial);
     if (outcome.kind === 'deny') {
+      // A session the store no longer knows (or just revoked) is cleared from the browser too.
+      if (outcome.reason !== 'unauthenticated')
+        void reply.header('set-cookie', expiredSessionCookie(dependencies.denial.cookieSecure));
+      // A method or host the route refuses to everyone is refused as such: signing in would not
+      // help, so the browser is not sent to the login page only to be refused after it.
+      if (refusesAnonymously(request, reply, route, dependencies, outcome.sessionId)) return reply;
       request.log.info(
         {
           audit: true,
@@ -99,7 +111,7 @@ export function protectRoutes(
       );
       return sendDenial(request, reply, outcome.reason, route.mode, dependencies.denial);
     }
-    if (!passesPolicy(request, reply, outcome.session, route, dependencies)) return reply;
+    if (!holdToPolicy(request, reply, outcome.session, route, dependencies)) return reply;
     await attachIdentity(request, outcome.session, route, dependencies);
     return undefined;
   });
@@ -112,24 +124,27 @@ export function protectRoutes(
  * response, as a denial would, and the request goes on without identity. While the store cannot
  * answer, the request also goes on without identity but the cookie is kept: it may be fine, and
  * the login page must keep working during a Redis outage. Never is an unverified identity
- * attached: inbound x-authflow-* headers are stripped for every route when proxying.
+ * attached: inbound x-authflow-* headers are stripped for every route when proxying. Only the
+ * route's policy can stop a request here: its methods and hosts for everyone, the rest for a
+ * session that is presented.
  */
 export function identifyOptionally(
   scope: FastifyInstance,
   dependencies: VerificationDependencies,
 ): void {
   scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    const route = routeOf(request);
     // Most visitors of the login pages have no session: nothing to verify, and no verdict to
     // count (verdicts_total counts decisions about sessions, not page views).
-    if (!dependencies.verifier.carriesSessionCookie(request.headers)) return;
-    const route = routeOf(request);
+    if (!dependencies.verifier.carriesSessionCookie(request.headers))
+      return refusesAnonymously(request, reply, route, dependencies) ? reply : undefined;
     const outcome = await verifyRequestSession(request, dependencies);
     if (outcome.kind === 'allow') {
       // A session that is presented must meet the route's policy: the upstream never hears of
       // an identity below it (anonymous visitors still pass, as on any optional route).
-      if (!passesPolicy(request, reply, outcome.session, route, dependencies)) return reply;
+      if (!holdToPolicy(request, reply, outcome.session, route, dependencies)) return reply;
       await attachIdentity(request, outcome.session, route, dependencies);
-      return;
+      return undefined;
     }
     if (outcome.kind === 'deny' && outcome.reason !== 'unauthenticated') {
       // Proxied responses carry it too (forward-http merges it with the upstream's cookies).
@@ -145,7 +160,23 @@ export function identifyOptionally(
         'session cookie not valid; passing without identity',
       );
     }
+    return refusesAnonymously(request, reply, route, dependencies, outcome.sessionId)
+      ? reply
+      : undefined;
   });
+}
+
+/**
+ * Registered inside the public context when a public route has methods or hosts: no session is
+ * looked at, but those hold for everyone.
+ */
+export function enforceRequestRules(
+  scope: FastifyInstance,
+  dependencies: VerificationDependencies,
+): void {
+  scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) =>
+    refusesAnonymously(request, reply, routeOf(request), dependencies) ? reply : undefined,
+  );
 }
 
 function routeOf(request: FastifyRequest): ProxyRoute {
@@ -166,41 +197,6 @@ function verifyRequestSession(
     ip: request.ip,
     requestId: request.id,
   });
-}
-
-/**
- * Holds a verified session to the route's policy. On a denial the answer is sent (a redirect to
- * the challenge) or thrown (403 for the error handler), and false returned.
- */
-function passesPolicy(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  session: SessionRecord,
-  route: ProxyRoute,
-  dependencies: VerificationDependencies,
-): boolean {
-  const decision = decideAccess({
-    session,
-    policy: policyOf(route),
-    request: { method: request.method, host: request.host, path: pathOf(request) ?? '/' },
-  });
-  if (decision.kind === 'allow') return true;
-  dependencies.metrics.policyDenials.inc({ code: decision.code });
-  request.log.info(
-    {
-      audit: true,
-      event: 'access.denied',
-      reason: decision.code,
-      detail: decision.reason,
-      path: pathOf(request),
-      sessionId: session.id,
-      userId: session.userId,
-      ip: request.ip,
-    },
-    'access denied by route policy',
-  );
-  sendPolicyDenial(request, reply, decision, route.mode, dependencies.denial);
-  return false;
 }
 
 /** What the upstream is told (assertion for its name), and a WebSocket tied to its session. */
