@@ -40,7 +40,18 @@ import {
   createRedisLoginThrottle,
   type LoginThrottle,
 } from './security/login-throttle.js';
+import { createLogger } from '@authflow/observability';
+import type { AuditSink } from './admin/admin-ports.js';
 import { mfaRoutes } from './api/mfa.routes.js';
+import {
+  AuditRelay,
+  AuditRetention,
+  AuditStreamConsumer,
+  AuditWriter,
+  captureAuditLogs,
+  createAuditMetrics,
+  SqlAuditStore,
+} from './audit/index.js';
 import { createMfa } from './mfa/create-mfa.js';
 import { mfaCookies } from './mfa/mfa-cookies.js';
 import type { MfaStateStore } from './mfa/mfa-ports.js';
@@ -77,10 +88,16 @@ export async function buildAuthApp(
   config: AuthConfig,
   dependencies: AuthDependencies = {},
 ): Promise<FastifyInstance> {
+  // Every audit log line (`{ audit: true, event }`) is also stored in Postgres; the relay holds
+  // the events logged before the database is open.
+  const auditRelay = new AuditRelay();
   const app = await createServiceApp({
     service: 'auth',
     logLevel: config.log.level,
-    logger: dependencies.logger,
+    logger: captureAuditLogs(
+      dependencies.logger ?? createLogger({ service: 'auth', level: config.log.level }),
+      auditRelay,
+    ),
     trustedProxies: config.server.trustedProxies,
     trustedProxiesSetting: 'AUTH_TRUSTED_PROXIES',
     errors: errorHandlerOptions({
@@ -118,7 +135,7 @@ export async function buildAuthApp(
   });
 
   const watch = { metrics, logger: app.log, resetTimeoutMs: config.resilience.breakerResetMs };
-  const { store, throttle, mfaState } = openStores(config, dependencies, closers, watch);
+  const { store, throttle, mfaState, redis } = openStores(config, dependencies, closers, watch);
   const transport = dependencies.mailer ?? createMailer(config, app.log);
   if (dependencies.mailer === undefined) closers.push(() => transport.close());
   const db =
@@ -136,8 +153,10 @@ export async function buildAuthApp(
   if (dependencies.identityProvider === undefined) closers.push(() => provider.close());
   // Registered after the provider's: the worker stops before the database closes.
   closers.push(() => queue.stop());
+  const audit = openAudit(config, { app, db, redis, watch, relay: auditRelay, closers });
   app.addHook('onReady', (done) => {
     queue.start();
+    audit.start();
     done();
   });
   watchProviderBreaker(watch, provider);
@@ -274,7 +293,13 @@ function openStores(
   dependencies: AuthDependencies,
   closers: (() => Promise<void>)[],
   watch: BreakerWatch,
-): { store: SessionStore; throttle: LoginThrottle; mfaState: MfaStateStore } {
+): {
+  store: SessionStore;
+  throttle: LoginThrottle;
+  mfaState: MfaStateStore;
+  /** The shared Redis client (none with an injected session store). */
+  redis?: Redis;
+} {
   const policy = {
     idleTtlMs: config.sessions.idleTtlMs,
     absoluteTtlMs: config.sessions.absoluteTtlMs,
@@ -314,6 +339,64 @@ function openStores(
       dependencies.throttle ??
       guardLoginThrottle(createRedisLoginThrottle(client, config.throttle), breaker),
     mfaState: guardMfaStateStore(new RedisMfaStateStore({ client }), breaker),
+    redis: client,
+  };
+}
+
+/**
+ * The audit log: events from this service's log lines and from the gateways' Redis stream,
+ * written to Postgres in batches through their own breaker (a database outage never blocks or
+ * fails a request: events wait in a bounded queue). Without a database (a test's injected
+ * provider) events are only logged.
+ */
+function openAudit(
+  config: AuthConfig,
+  parts: {
+    app: FastifyInstance;
+    db: Database | undefined;
+    redis: Redis | undefined;
+    watch: BreakerWatch;
+    relay: AuditRelay;
+    closers: (() => Promise<void>)[];
+  },
+): { start(): void; log: SqlAuditStore | undefined; sink: AuditSink } {
+  const { app, db, redis, watch, relay, closers } = parts;
+  if (db === undefined) {
+    relay.connect({ record: () => undefined });
+    return { start: () => undefined, log: undefined, sink: relay };
+  }
+  const store = new SqlAuditStore(db);
+  const metrics = createAuditMetrics(app.metrics);
+  const writer = new AuditWriter({
+    store,
+    logger: app.log,
+    metrics,
+    capacity: config.audit.queueCapacity,
+    breakerResetMs: config.resilience.breakerResetMs,
+  });
+  watchBreaker(watch, writer.breaker, 'audit events wait in memory (bounded)');
+  relay.connect(writer);
+  const retention = new AuditRetention({
+    store,
+    logger: app.log,
+    retentionDays: config.audit.retentionDays,
+  });
+  const consumer =
+    redis === undefined
+      ? undefined
+      : new AuditStreamConsumer({ redis, writer, logger: app.log, metrics });
+  // Closers run in reverse: the consumer stops first, the writer drains last (before the
+  // database and Redis close).
+  closers.push(() => writer.close(2_000));
+  closers.push(() => retention.stop());
+  if (consumer !== undefined) closers.push(() => consumer.stop());
+  return {
+    start: () => {
+      retention.start();
+      consumer?.start();
+    },
+    log: store,
+    sink: writer,
   };
 }
 

@@ -116,6 +116,10 @@ export const authEnvVariables = z.object({
   AUTH_MFA_EMAIL_CODE_RESEND_SECONDS: env.integer(60, { min: 0, max: 3_600 }),
   AUTH_MFA_TRUSTED_DEVICE_DAYS: env.integer(30, { min: 0, max: 400 }),
   AUTH_MFA_RECENT_SECONDS: env.integer(600, { min: 30, max: 86_400 }),
+
+  AUTH_AUDIT_RETENTION_DAYS: env.integer(90, { min: 1, max: 36_500 }),
+  AUTH_AUDIT_QUEUE_CAPACITY: env.integer(10_000, { min: 100, max: 1_000_000 }),
+  AUTH_ROUTES_FILE: env.optionalString(),
 });
 
 export const authEnvSchema = authEnvVariables
@@ -234,6 +238,12 @@ export const authEnvSchema = authEnvVariables
         },
       },
       resilience: { breakerResetMs: vars.AUTH_BREAKER_RESET_MS },
+      audit: {
+        retentionDays: vars.AUTH_AUDIT_RETENTION_DAYS,
+        queueCapacity: vars.AUTH_AUDIT_QUEUE_CAPACITY,
+      },
+      /** The gateway's routes file, for "policy explain" (default: the shipped one). */
+      routesFile: vars.AUTH_ROUTES_FILE,
       /**
        * Seals second-factor secrets at rest. `undefined` only with the embedded database: then the
        * key comes from a file in AUTH_DATA_DIR (`openKeyRing` in mfa/crypto/key-file.ts).
