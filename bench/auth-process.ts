@@ -1,5 +1,6 @@
 // Runs the real auth service (`node services/auth/dist/main.js`) with its default (OWASP)
 // Argon2id parameters, against a fresh Postgres database or PGlite, and a private Redis.
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { cleanEnvironment } from './gateway-process.ts';
 import type { Child, ProcessGroup } from './process-group.ts';
@@ -48,7 +49,11 @@ export async function startAuthService(
         AUTH_SHUTDOWN_DRAIN_MS: '1000',
         ...(settings.databaseUrl === undefined
           ? { AUTH_DATA_DIR: settings.dataDir }
-          : { AUTH_DATABASE_URL: settings.databaseUrl }),
+          : {
+              AUTH_DATABASE_URL: settings.databaseUrl,
+              // Required with a Postgres server (second-factor secrets are encrypted with it).
+              AUTH_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
+            }),
       },
     },
   );

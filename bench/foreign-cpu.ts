@@ -1,18 +1,10 @@
 // CPU used by processes that are not part of the run (another build, test suite or service on the
 // same machine) while a measurement ran: the figure that tells whether a result is trustworthy.
 import { readdirSync, readFileSync } from 'node:fs';
+import { parseStat, type ProcessStat, TICKS_PER_SECOND } from './process-cpu.ts';
 
-/** Linux USER_HZ: /proc reports CPU times in 1/100 s on every common kernel configuration. */
-const TICKS_PER_SECOND = 100;
-
-interface ProcessTimes {
-  readonly ppid: number;
-  readonly ticks: number;
-  readonly command: string;
-}
-
-function readAll(): Map<number, ProcessTimes> {
-  const all = new Map<number, ProcessTimes>();
+function readAll(): Map<number, ProcessStat> {
+  const all = new Map<number, ProcessStat>();
   let entries: string[];
   try {
     entries = readdirSync('/proc');
@@ -22,16 +14,7 @@ function readAll(): Map<number, ProcessTimes> {
   for (const entry of entries) {
     if (!/^\d+$/u.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      const command = stat.slice(stat.indexOf('(') + 1, close);
-      // After "(comm)": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
-      const fields = stat.slice(close + 2).split(' ');
-      all.set(Number(entry), {
-        ppid: Number(fields[1]),
-        ticks: Number(fields[11]) + Number(fields[12]),
-        command,
-      });
+      all.set(Number(entry), parseStat(readFileSync(`/proc/${entry}/stat`, 'utf8')));
     } catch {
       // the process ended between readdir and read
     }
@@ -39,7 +22,7 @@ function readAll(): Map<number, ProcessTimes> {
   return all;
 }
 
-function isOurs(pid: number, all: ReadonlyMap<number, ProcessTimes>): boolean {
+function isOurs(pid: number, all: ReadonlyMap<number, ProcessStat>): boolean {
   for (let current = pid, depth = 0; current > 1 && depth < 64; depth += 1) {
     if (current === process.pid) return true;
     const next = all.get(current)?.ppid;

@@ -18,6 +18,10 @@ export interface GatewaySettings {
   readonly env?: Readonly<Record<string, string>>;
   /** When set, the gateway runs with `--cpu-prof` and writes its profile here at exit. */
   readonly cpuProfileDir?: string;
+  /** More Node flags (`--trace-gc`, `--max-semi-space-size=16`, `--heap-prof`...). */
+  readonly nodeFlags?: readonly string[];
+  /** The entry to run; default: services/gateway/dist/main.js of the repository. */
+  readonly mainFile?: string;
 }
 
 export interface Gateway {
@@ -92,7 +96,8 @@ export async function startGateway(
             `--cpu-prof-dir=${settings.cpuProfileDir}`,
             `--cpu-prof-name=${settings.name}.cpuprofile`,
           ]),
-      join(repoRoot, 'services/gateway/dist/main.js'),
+      ...(settings.nodeFlags ?? []),
+      settings.mainFile ?? join(repoRoot, 'services/gateway/dist/main.js'),
     ],
     {
       role: 'server',

@@ -5,6 +5,7 @@ import { httpCall, metricValue } from './http-client.ts';
 import type { HttpSetup } from './http-setups.ts';
 import type { LoadResult } from './load-generator.ts';
 import type { HttpSetupId } from './options.ts';
+import { type CpuUse, serverProcesses, watchProcessCpu } from './process-cpu.ts';
 import type { RunContext } from './run-context.ts';
 import { rotate, type Spread, spreadOf } from './stats.ts';
 
@@ -19,6 +20,14 @@ export interface SetupRound {
   readonly ratioToBackend: number;
   /** p99 ÷ nginx plain proxy's p99 in the same round. */
   readonly p99RatioToNginx: number;
+  /** req/s ÷ the bare Node proxy's req/s in the same round (the Node ceiling). */
+  readonly ratioToNodeProxy: number;
+  /** p99 ÷ the bare Node proxy's p99 in the same round. */
+  readonly p99RatioToNodeProxy: number;
+  /** CPU microseconds per answered request, per server process, over the measured window. */
+  readonly cpuMicrosPerRequest: Readonly<Record<string, number>>;
+  /** The gateway's event-loop delay during the measurement (gateway setups), from its /metrics. */
+  readonly eventLoop: EventLoopDelay | undefined;
   /** CPU used by processes outside the run during the measurement (% of one CPU). */
   readonly foreignCpuPercent: number;
   /** Measurements repeated because the machine was busy with other work. */
@@ -41,6 +50,12 @@ export interface SetupSummary {
   readonly ratioToNginx: Spread;
   readonly ratioToBackend: Spread;
   readonly p99RatioToNginx: Spread;
+  readonly ratioToNodeProxy: Spread;
+  readonly p99RatioToNodeProxy: Spread;
+  /** Per server process: the median over the rounds of its CPU µs per request. */
+  readonly cpuMicrosPerRequest: Readonly<Record<string, Spread>>;
+  /** p99 of the event-loop delay, ms (the sampling interval taken off), over the rounds. */
+  readonly eventLoopDelayP99Ms: Spread | undefined;
   readonly foreignCpuPercent: Spread;
   readonly cacheHitPercent: Spread | undefined;
 }
@@ -52,33 +67,69 @@ export interface HttpResults {
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Above this much CPU used by other processes, a measurement is repeated (at most twice). */
+/** Above this much CPU used by other processes, a measurement is repeated (--retries, 2). */
 export const BUSY_MACHINE_PERCENT = 15;
-const MAX_RETRIES = 2;
 
 interface Measured {
   readonly result: LoadResult;
   readonly foreign: ForeignCpu;
   readonly retries: number;
   readonly cacheHitPercent: number | undefined;
+  readonly cpu: CpuUse;
+  readonly eventLoop: EventLoopDelay | undefined;
 }
 
-interface CacheCounts {
+/**
+ * The gateway's event-loop delay as prom-client's default metrics report it
+ * (`nodejs_eventloop_lag_*_seconds`, from `perf_hooks.monitorEventLoopDelay`). prom-client
+ * resets the histogram at every scrape, so the scrape after a measurement covers exactly the
+ * window since the scrape before it. Its timer fires every 10 ms and each sample is the whole
+ * interval between two firings: the delay is the sample less those 10 ms.
+ */
+export interface EventLoopDelay {
+  /** As exported, in ms: the sampling interval included. */
+  readonly rawP50Ms: number;
+  readonly rawP99Ms: number;
+  readonly rawMaxMs: number;
+  /** p99 and max of the delay itself (raw less the sampling interval), ms. */
+  readonly p99Ms: number;
+  readonly maxMs: number;
+}
+
+/** prom-client's default `eventLoopMonitoringPrecision`, the gateway's setting (ms). */
+export const EVENT_LOOP_SAMPLING_MS = 10;
+const GATEWAY_PREFIX = 'authflow_gateway_';
+
+interface GatewayScrape {
   readonly hits: number;
   readonly lookups: number;
+  readonly eventLoop: EventLoopDelay | undefined;
 }
 
-async function cacheCounts(gatewayUrl: string | undefined): Promise<CacheCounts | undefined> {
+async function scrapeGateway(gatewayUrl: string | undefined): Promise<GatewayScrape | undefined> {
   if (gatewayUrl === undefined) return undefined;
   const text = (await httpCall({ url: `${gatewayUrl}/metrics` })).body;
   const count = (result: string): number =>
-    metricValue(text, 'authflow_gateway_session_cache_total', { result }) ?? 0;
-  return { hits: count('hit'), lookups: count('hit') + count('miss') + count('bypass') };
+    metricValue(text, `${GATEWAY_PREFIX}session_cache_total`, { result }) ?? 0;
+  const lagMs = (name: string): number | undefined => {
+    const seconds = metricValue(text, `${GATEWAY_PREFIX}nodejs_eventloop_lag_${name}_seconds`);
+    return seconds === undefined ? undefined : seconds * 1_000;
+  };
+  const [p50, p99, max] = [lagMs('p50'), lagMs('p99'), lagMs('max')];
+  const delay = (raw: number): number => Math.max(0, raw - EVENT_LOOP_SAMPLING_MS);
+  return {
+    hits: count('hit'),
+    lookups: count('hit') + count('miss') + count('bypass'),
+    eventLoop:
+      p50 === undefined || p99 === undefined || max === undefined
+        ? undefined
+        : { rawP50Ms: p50, rawP99Ms: p99, rawMaxMs: max, p99Ms: delay(p99), maxMs: delay(max) },
+  };
 }
 
 function hitPercent(
-  before: CacheCounts | undefined,
-  after: CacheCounts | undefined,
+  before: GatewayScrape | undefined,
+  after: GatewayScrape | undefined,
 ): number | undefined {
   if (before === undefined || after === undefined) return undefined;
   const lookups = after.lookups - before.lookups;
@@ -93,22 +144,33 @@ async function measureOnce(context: RunContext, setup: HttpSetup): Promise<Measu
   const { options, load } = context;
   const run = { connections: options.connections };
   let best: Measured | undefined;
-  for (let attempt = 0; attempt <= MAX_RETRIES; attempt += 1) {
+  for (let attempt = 0; attempt <= options.retries; attempt += 1) {
     await load.run(setup.target, { ...run, durationSeconds: options.warmupSeconds });
-    const countsBefore = await cacheCounts(setup.gatewayUrl);
+    // This scrape also starts the event-loop window (prom-client resets it at each scrape).
+    const before = await scrapeGateway(setup.gatewayUrl);
     const finish = watchForeignCpu();
+    const finishCpu = watchProcessCpu(serverProcesses(context.group.running()));
     const result = await load.run(setup.target, {
       ...run,
       durationSeconds: options.durationSeconds,
     });
+    const cpu = finishCpu();
     const foreign = finish();
-    const cacheHitPercent = hitPercent(countsBefore, await cacheCounts(setup.gatewayUrl));
+    const after = await scrapeGateway(setup.gatewayUrl);
+    const cacheHitPercent = hitPercent(before, after);
     if (best === undefined || foreign.percent < best.foreign.percent)
-      best = { result, foreign, retries: attempt, cacheHitPercent };
+      best = {
+        result,
+        foreign,
+        retries: attempt,
+        cacheHitPercent,
+        cpu,
+        eventLoop: after?.eventLoop,
+      };
     if (foreign.percent <= BUSY_MACHINE_PERCENT) break;
     context.say(
       `${setup.id}: other processes used ${foreign.percent.toFixed(0)}% CPU meanwhile (${foreign.top.join(', ')})` +
-        (attempt < MAX_RETRIES ? '; measuring again' : '; keeping the least disturbed attempt'),
+        (attempt < options.retries ? '; measuring again' : '; keeping the least disturbed attempt'),
     );
     await pause(3_000);
   }
@@ -179,6 +241,7 @@ function summarize(
     const { result } = measured;
     const nginx = results.get('nginx-proxy')?.result;
     const backend = results.get('backend')?.result;
+    const nodeProxy = results.get('node-proxy')?.result;
     rounds.push({
       round: round + 1,
       position: (orders[round]?.indexOf(setup.id) ?? -1) + 1,
@@ -192,6 +255,14 @@ function summarize(
         backend === undefined ? Number.NaN : result.requestsPerSecond / backend.requestsPerSecond,
       p99RatioToNginx:
         nginx === undefined ? Number.NaN : result.latencyMs.p99 / nginx.latencyMs.p99,
+      ratioToNodeProxy:
+        nodeProxy === undefined
+          ? Number.NaN
+          : result.requestsPerSecond / nodeProxy.requestsPerSecond,
+      p99RatioToNodeProxy:
+        nodeProxy === undefined ? Number.NaN : result.latencyMs.p99 / nodeProxy.latencyMs.p99,
+      cpuMicrosPerRequest: microsPerRequest(measured.cpu, result.requests),
+      eventLoop: measured.eventLoop,
     });
   });
   const of = (pick: (entry: SetupRound) => number): Spread => spreadOf(rounds.map(pick));
@@ -209,10 +280,32 @@ function summarize(
     ratioToNginx: of((entry) => entry.ratioToNginx),
     ratioToBackend: of((entry) => entry.ratioToBackend),
     p99RatioToNginx: of((entry) => entry.p99RatioToNginx),
+    ratioToNodeProxy: of((entry) => entry.ratioToNodeProxy),
+    p99RatioToNodeProxy: of((entry) => entry.p99RatioToNodeProxy),
+    cpuMicrosPerRequest: cpuSpreads(rounds),
+    eventLoopDelayP99Ms:
+      setup.gatewayUrl === undefined
+        ? undefined
+        : of((entry) => entry.eventLoop?.p99Ms ?? Number.NaN),
     foreignCpuPercent: of((entry) => entry.foreignCpuPercent),
     cacheHitPercent:
       setup.gatewayUrl === undefined
         ? undefined
         : of((entry) => entry.cacheHitPercent ?? Number.NaN),
   };
+}
+
+function microsPerRequest(cpu: CpuUse, requests: number): Record<string, number> {
+  const micros: Record<string, number> = {};
+  if (requests <= 0) return micros;
+  for (const [name, seconds] of Object.entries(cpu)) micros[name] = (seconds * 1e6) / requests;
+  return micros;
+}
+
+function cpuSpreads(rounds: readonly SetupRound[]): Record<string, Spread> {
+  const names = new Set(rounds.flatMap((round) => Object.keys(round.cpuMicrosPerRequest)));
+  const spreads: Record<string, Spread> = {};
+  for (const name of names)
+    spreads[name] = spreadOf(rounds.map((round) => round.cpuMicrosPerRequest[name] ?? Number.NaN));
+  return spreads;
 }

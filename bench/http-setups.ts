@@ -25,6 +25,11 @@ export const SETUP_TEXT: Readonly<Record<HttpSetupId, { title: string; descripti
     title: 'nginx plain proxy',
     description: 'nginx reverse proxy to the backend, keep-alive upstream, no authentication',
   },
+  'node-proxy': {
+    title: 'bare Node proxy',
+    description:
+      'node:http in, undici Pool.dispatch out to the backend, nothing else: the Node ceiling (issue 18)',
+  },
   'nginx-204': {
     title: 'nginx return 204',
     description: 'nginx answering by itself: the ceiling of any forward-auth answer',
@@ -33,6 +38,11 @@ export const SETUP_TEXT: Readonly<Record<HttpSetupId, { title: string; descripti
     title: 'gateway, warm cache',
     description:
       'full protected path: cookie → session (in-process cache, warmed) → fingerprint → signed assertion → proxy',
+  },
+  'gateway-b': {
+    title: 'gateway B (experiment), warm cache',
+    description:
+      'the full protected path through the A/B experiment (--gateway-b, --gateway-b-flags), same rounds',
   },
   'gateway-nocache': {
     title: 'gateway, cache disabled',
@@ -45,6 +55,10 @@ export const SETUP_TEXT: Readonly<Record<HttpSetupId, { title: string; descripti
   'nginx-gateway': {
     title: 'nginx → gateway → backend',
     description: 'the deployed shape: the edge in front of the warm-cache gateway',
+  },
+  'nginx-verify': {
+    title: 'nginx auth_request + gateway /verify',
+    description: 'nginx asks the warm-cache gateway /verify (forward-auth mode), then proxies',
   },
   'nginx-auth-request': {
     title: 'nginx auth_request + Node verifier',
@@ -90,12 +104,18 @@ export async function buildHttpSetup(id: HttpSetupId, stack: Stack): Promise<Htt
     case 'nginx-proxy':
       await stack.backend();
       return make(origin((await stack.nginx()).ports.proxy), await gatewayCookies());
+    case 'node-proxy':
+      return make((await stack.bareProxy()).url, await gatewayCookies());
     case 'nginx-204':
       return make(origin((await stack.nginx()).ports.noContent), await gatewayCookies(), {
         expectedStatus: 204,
       });
     case 'gateway-warm': {
       const gateway = await stack.gateway('warm');
+      return make(gateway.url, await gatewayCookies(), { gatewayUrl: gateway.url });
+    }
+    case 'gateway-b': {
+      const gateway = await stack.gateway('b');
       return make(gateway.url, await gatewayCookies(), { gatewayUrl: gateway.url });
     }
     case 'gateway-nocache': {
@@ -113,6 +133,12 @@ export async function buildHttpSetup(id: HttpSetupId, stack: Stack): Promise<Htt
     case 'nginx-gateway': {
       const gateway = await stack.gateway('warm');
       return make(origin((await stack.nginx()).ports.edge), await gatewayCookies(), {
+        gatewayUrl: gateway.url,
+      });
+    }
+    case 'nginx-verify': {
+      const [gateway] = await Promise.all([stack.gateway('warm'), stack.backend()]);
+      return make(origin((await stack.nginx()).ports.verify), await gatewayCookies(), {
         gatewayUrl: gateway.url,
       });
     }

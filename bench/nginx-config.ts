@@ -9,6 +9,8 @@ export interface NginxPorts {
   readonly authRequest: number;
   /** The deployed shape: nginx (edge) → gateway → backend. */
   readonly edge: number;
+  /** auth_request to the gateway's /verify, then proxy to the backend (forward-auth mode). */
+  readonly verify: number;
 }
 
 export interface NginxUpstreams {
@@ -86,6 +88,30 @@ ${upstream('bench_verifier', upstreams.verifier)}
       proxy_pass_request_body off;
       proxy_set_header Content-Length "";
       proxy_set_header X-Original-URI $request_uri;
+      ${KEEPALIVE_PROXY}
+    }
+  }
+
+  # Forward-auth mode: auth_request to the gateway's /verify (the same question the Node verifier
+  # answers, plus the device check and the signed assertion), then the backend with the identity.
+  server {
+    listen 127.0.0.1:${ports.verify};
+    location / {
+      auth_request /_authflow_verify;
+      auth_request_set $authflow_user_id $upstream_http_x_authflow_user_id;
+      auth_request_set $authflow_assertion $upstream_http_x_authflow_assertion;
+      proxy_set_header X-Authflow-User-Id $authflow_user_id;
+      proxy_set_header X-Authflow-Assertion $authflow_assertion;
+      ${KEEPALIVE_PROXY}
+      proxy_pass http://bench_backend;
+    }
+    location = /_authflow_verify {
+      internal;
+      proxy_pass http://bench_gateway/verify;
+      proxy_pass_request_body off;
+      proxy_set_header Content-Length "";
+      proxy_set_header X-Original-URI $request_uri;
+      proxy_set_header X-Forwarded-For $remote_addr;
       ${KEEPALIVE_PROXY}
     }
   }

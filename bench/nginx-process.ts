@@ -39,6 +39,7 @@ export async function startNginx(
     ['return 204', ports.noContent],
     ['auth_request', ports.authRequest],
     ['edge', ports.edge],
+    ['verify', ports.verify],
   ];
   for (const [name, port] of listeners) await assertPortFree(port, `nginx ${name}`);
   await mkdir(prefix, { recursive: true });

@@ -1,14 +1,18 @@
 // Command-line options of `node bench/run.ts` (npm run bench -- ...).
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 export const HTTP_SETUP_IDS = [
   'backend',
   'nginx-proxy',
+  'node-proxy',
   'nginx-204',
   'gateway-warm',
+  'gateway-b',
   'gateway-nocache',
   'gateway-verify',
   'nginx-gateway',
+  'nginx-verify',
   'nginx-auth-request',
   'express-session',
 ] as const;
@@ -22,6 +26,8 @@ export interface BenchOptions {
   readonly durationSeconds: number;
   readonly warmupSeconds: number;
   readonly connections: number;
+  /** Times a measurement is repeated when other processes took more than 15 % of a CPU. */
+  readonly retries: number;
   readonly quick: boolean;
   /** HTTP setups to measure (the two ratio baselines are always added when any is chosen). */
   readonly setups: readonly HttpSetupId[];
@@ -38,8 +44,18 @@ export interface BenchOptions {
   readonly build: boolean;
   readonly loadGenerator: 'wrk' | 'autocannon' | 'auto';
   readonly postgresUrl: string;
-  /** Run every gateway with `node --cpu-prof`, profiles written into the run's log folder. */
+  /** Run every gateway and the bare proxy with `node --cpu-prof`, into the run's log folder. */
   readonly cpuProfile: boolean;
+  /** More Node flags for every gateway process (`--trace-gc`, `--max-semi-space-size=32`...). */
+  readonly gatewayFlags: readonly string[];
+  /** The gateway entry to run instead of services/gateway/dist/main.js (an experiment's copy). */
+  readonly gatewayMain: string | undefined;
+  /**
+   * A second warm-cache gateway measured in the same rounds (setup `gateway-b`): another entry
+   * (an experiment's build) and/or other Node flags. Undefined: no such setup.
+   */
+  readonly gatewayB:
+    { readonly main: string | undefined; readonly flags: readonly string[] } | undefined;
 }
 
 export const USAGE = `Usage: node bench/run.ts [options]    (npm run bench -- [options])
@@ -48,7 +64,10 @@ export const USAGE = `Usage: node bench/run.ts [options]    (npm run bench -- [o
   --duration S          seconds measured per setup and round (10; quick: 3)
   --warmup S            seconds of unmeasured load before each measurement (2; quick: 1)
   --connections N       concurrent connections of the load generator (50)
-  --quick               smoke run: 1 round of 3 s, smaller pools (about 1-2 minutes)
+  --retries N           repeat a measurement disturbed by other processes up to N times (2;
+                        0 on a machine that is never quiet: read the CPU µs/req then)
+  --quick               smoke run: 1 round of 3 s, smaller pools (about 3 minutes;
+                        with --only gateway-warm: under a minute)
   --only LIST           comma-separated setups or phases: ${HTTP_SETUP_IDS.join(', ')},
                         http (all of those), ${PHASE_IDS.join(', ')}
   --sessions N          distinct sessions cycled by the HTTP setups (100; keep it ≥ --connections)
@@ -61,7 +80,17 @@ export const USAGE = `Usage: node bench/run.ts [options]    (npm run bench -- [o
   --no-pin              do not pin with taskset
   --no-build            skip \`npm run build\` (the services' dist/ must be current)
   --load-generator G    wrk | autocannon | auto (auto: wrk if installed)
-  --cpu-prof            profile every gateway (node --cpu-prof) into the run's log folder
+  --cpu-prof            profile every gateway and the bare Node proxy (node --cpu-prof) into
+                        the run's log folder (profiles/); summarise: bench/profile-summary.ts
+  --gateway-flags=F     more node flags for every gateway, space-separated, after an =
+                        (--gateway-flags="--trace-gc --max-semi-space-size=16"); their output
+                        (--trace-gc lines) goes to the gateway's log
+  --gateway-main FILE   run this gateway entry instead of services/gateway/dist/main.js
+                        (an experiment's copy; its own node_modules are used)
+  --gateway-b FILE      A/B in the same rounds: adds setup gateway-b, a second warm-cache
+                        gateway running FILE (e.g. /tmp/gw-experiment/services/gateway/dist/main.js)
+  --gateway-b-flags=F   node flags of gateway-b instead of --gateway-flags (alone: the same
+                        gateway with other flags, e.g. --gateway-b-flags=--max-semi-space-size=64)
   --postgres-url URL    server for the login benchmark's database (postgres://postgres@127.0.0.1:5432)
   --help
 `;
@@ -88,6 +117,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       duration: { type: 'string' },
       warmup: { type: 'string' },
       connections: { type: 'string' },
+      retries: { type: 'string' },
       quick: { type: 'boolean', default: false },
       only: { type: 'string' },
       sessions: { type: 'string' },
@@ -102,12 +132,27 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       'load-generator': { type: 'string', default: 'auto' },
       'postgres-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432' },
       'cpu-prof': { type: 'boolean', default: false },
+      'gateway-flags': { type: 'string', default: '' },
+      'gateway-main': { type: 'string' },
+      'gateway-b': { type: 'string' },
+      'gateway-b-flags': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) return 'help';
   const quick = values.quick;
-  const { setups, phases } = selection(values.only);
+  const gatewayFlags = flagList(values['gateway-flags']);
+  const gatewayB =
+    values['gateway-b'] === undefined && values['gateway-b-flags'] === undefined
+      ? undefined
+      : {
+          main: values['gateway-b'] === undefined ? undefined : resolve(values['gateway-b']),
+          flags:
+            values['gateway-b-flags'] === undefined
+              ? gatewayFlags
+              : flagList(values['gateway-b-flags']),
+        };
+  const { setups, phases } = selection(values.only, gatewayB !== undefined);
   const loadGenerator = values['load-generator'];
   if (loadGenerator !== 'wrk' && loadGenerator !== 'autocannon' && loadGenerator !== 'auto')
     throw new UsageError('--load-generator must be wrk, autocannon or auto');
@@ -116,6 +161,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     durationSeconds: positiveInteger(values.duration, 'duration', quick ? 3 : 10),
     warmupSeconds: positiveInteger(values.warmup, 'warmup', quick ? 1 : 2),
     connections: positiveInteger(values.connections, 'connections', 50),
+    retries: values.retries === '0' ? 0 : positiveInteger(values.retries, 'retries', 2),
     quick,
     setups,
     phases,
@@ -138,11 +184,24 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     loadGenerator,
     postgresUrl: values['postgres-url'],
     cpuProfile: values['cpu-prof'],
+    gatewayFlags,
+    gatewayMain: values['gateway-main'] === undefined ? undefined : resolve(values['gateway-main']),
+    gatewayB,
   };
 }
 
-function selection(only: string | undefined): { setups: HttpSetupId[]; phases: PhaseId[] } {
-  if (only === undefined) return { setups: [...HTTP_SETUP_IDS], phases: [...PHASE_IDS] };
+const flagList = (text: string): string[] => text.split(/\s+/u).filter((flag) => flag !== '');
+
+function selection(
+  only: string | undefined,
+  withGatewayB: boolean,
+): { setups: HttpSetupId[]; phases: PhaseId[] } {
+  // gateway-b runs when --gateway-b or --gateway-b-flags says what it is, and then always.
+  const chosen = (ids: Iterable<HttpSetupId>): HttpSetupId[] => {
+    const wanted = new Set(ids);
+    return HTTP_SETUP_IDS.filter((id) => wanted.has(id) && (id !== 'gateway-b' || withGatewayB));
+  };
+  if (only === undefined) return { setups: chosen(HTTP_SETUP_IDS), phases: [...PHASE_IDS] };
   const setups = new Set<HttpSetupId>();
   const phases = new Set<PhaseId>();
   for (const item of only
@@ -154,13 +213,20 @@ function selection(only: string | undefined): { setups: HttpSetupId[]; phases: P
     else if (isOneOf(PHASE_IDS, item)) phases.add(item);
     else throw new UsageError(`--only: unknown setup or phase "${item}"`);
   }
-  // Ratios are taken against these two in the same round: they run whenever any HTTP setup does.
+  // Ratios are taken against these three in the same round: they run whenever any HTTP setup
+  // does (the bare Node proxy is the Node ceiling of issue 18).
   if (setups.size > 0) {
     setups.add('backend');
     setups.add('nginx-proxy');
+    setups.add('node-proxy');
+    // An experiment is compared with the gateway it changes.
+    if (withGatewayB) {
+      setups.add('gateway-warm');
+      setups.add('gateway-b');
+    }
   }
   return {
-    setups: HTTP_SETUP_IDS.filter((id) => setups.has(id)),
+    setups: chosen(setups),
     phases: PHASE_IDS.filter((id) => phases.has(id)),
   };
 }

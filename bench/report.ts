@@ -1,10 +1,12 @@
 // The run's results as one JSON document and as Markdown tables (printed and saved).
 import type { HttpResults } from './http-rounds.ts';
 import type { LoginResults } from './login-bench.ts';
+import { fixed, integer, table } from './markdown.ts';
 import type { MachineInfo } from './machine.ts';
 import type { MemoryResults } from './memory-bench.ts';
 import type { BenchOptions } from './options.ts';
 import type { MemoryUse } from './proc-status.ts';
+import { renderCpuPerRequest, renderExperiment, renderNodeCeiling } from './report-ceiling.ts';
 import type { RevocationResults } from './revocation-bench.ts';
 import type { LogDigest } from './service-logs.ts';
 import type { LatencySummary, Spread } from './stats.ts';
@@ -40,10 +42,6 @@ export interface RunReport {
   readonly errors: readonly string[];
 }
 
-const integer = (value: number): string =>
-  Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '—';
-const fixed = (value: number | undefined, digits = 2): string =>
-  value !== undefined && Number.isFinite(value) ? value.toFixed(digits) : '—';
 const spreadText = (spread: Spread, format: (value: number) => string, rounds: number): string =>
   rounds > 1
     ? `${format(spread.median)} (${format(spread.min)}–${format(spread.max)})`
@@ -55,12 +53,6 @@ const latency = (summary: LatencySummary, digits = 2): string[] => [
   fixed(summary.p99, digits),
   fixed(summary.max, digits),
 ];
-
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]): string =>
-    `| ${cells.map((cell) => cell.replaceAll('|', '\\|')).join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
 
 export function renderMarkdown(report: RunReport): string {
   const { options } = report;
@@ -110,9 +102,15 @@ export function renderMarkdown(report: RunReport): string {
       ),
     );
     parts.push(
-      "req/s and p99: median of the rounds (min–max). non-2xx: responses ≥ 400 summed over the measured rounds (wrk counts those; each setup was first checked to answer its 2xx). Ratios: per round, then the median. Cache hits: the gateway's session-cache hits ÷ lookups during the measurement (from its /metrics). Other CPU: the most CPU that processes outside the run used during one of the setup's measurements (% of one CPU; a measurement is repeated, up to twice, above 15%).",
+      "req/s and p99: median of the rounds (min–max). non-2xx: responses ≥ 400 summed over the measured rounds (wrk counts those; each setup was first checked to answer its 2xx). Ratios: per round, then the median. Cache hits: the gateway's session-cache hits ÷ lookups during the measurement (from its /metrics). Other CPU: the most CPU that processes outside the run used during one of the setup's measurements (% of one CPU; a measurement is repeated above 15%, up to --retries times, 2 by default).",
     );
   }
+  if (report.http !== undefined)
+    parts.push(
+      ...renderNodeCeiling(report.http),
+      ...renderExperiment(report.http),
+      ...renderCpuPerRequest(report.http),
+    );
   if (report.targets.length > 0) {
     parts.push('## Targets');
     parts.push(

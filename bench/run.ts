@@ -55,9 +55,12 @@ async function run(options: BenchOptions): Promise<number> {
     say('npm run build (incremental)');
     await buildWorkspaces(repoRoot);
   }
-  for (const entry of ['services/gateway/dist/main.js', 'services/auth/dist/main.js'])
-    if (!existsSync(join(repoRoot, entry)))
-      throw new Error(`${entry} is missing: run npm run build`);
+  const entries = [
+    options.gatewayMain ?? join(repoRoot, 'services/gateway/dist/main.js'),
+    join(repoRoot, 'services/auth/dist/main.js'),
+  ];
+  for (const entry of entries)
+    if (!existsSync(entry)) throw new Error(`${entry} is missing: run npm run build`);
   const machine = describeMachine(findNginx(), findWrk());
   const pinning = planPinning(!options.pin);
   pinSelf(pinning);

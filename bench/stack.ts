@@ -32,7 +32,8 @@ export interface Service {
   readonly child: Child;
 }
 
-export type GatewayKind = 'warm' | 'nocache';
+/** `b`: the A/B experiment's warm-cache gateway (--gateway-b, --gateway-b-flags). */
+export type GatewayKind = 'warm' | 'nocache' | 'b';
 
 /** Every server a run may start: their ports are all taken (and checked free) before any starts. */
 export const PORT_NAMES = [
@@ -40,12 +41,15 @@ export const PORT_NAMES = [
   'backend',
   'verifier',
   'express-peer',
+  'bare-proxy',
   'gateway-warm',
+  'gateway-b',
   'gateway-nocache',
   'nginx-proxy',
   'nginx-204',
   'nginx-auth-request',
   'nginx-edge',
+  'nginx-verify',
   'gateway-revocation-a',
   'gateway-revocation-b',
   'gateway-memory',
@@ -91,6 +95,26 @@ export class Stack {
     );
   }
 
+  /** The Node ceiling: node:http in, undici Pool.dispatch out to the backend, nothing else. */
+  bareProxy(): Promise<Service> {
+    return this.#once('bare-proxy', async () =>
+      this.#nodeServer(
+        'bare-proxy',
+        'servers/bare-proxy.ts',
+        { BACKEND_URL: (await this.backend()).url },
+        (port) => answers(`http://127.0.0.1:${port}/app/ready`),
+        // Profiled with the gateways: the two profiles of one run side by side.
+        this.#context.options.cpuProfile
+          ? [
+              '--cpu-prof',
+              `--cpu-prof-dir=${join(this.#context.group.logDir, 'profiles')}`,
+              '--cpu-prof-name=bare-proxy.cpuprofile',
+            ]
+          : [],
+      ),
+    );
+  }
+
   verifier(): Promise<Service> {
     return this.#once('verifier', async () =>
       this.#nodeServer(
@@ -130,18 +154,26 @@ export class Stack {
     return this.#once('keys', () => writeSigningKeysFile(this.#context.workDir));
   }
 
-  /** The two gateways of the HTTP setups: default cache, and cache disabled. */
+  /** The gateways of the HTTP setups: default cache, cache disabled, the experiment. */
   gateway(kind: GatewayKind): Promise<Gateway> {
+    const b = this.#context.options.gatewayB;
     return this.#once(`gateway-${kind}`, () =>
       this.startExtraGateway(
         `gateway-${kind}`,
         kind === 'nocache' ? { GATEWAY_SESSION_CACHE_TTL_MS: '0' } : {},
+        kind === 'b' ? b : undefined,
       ),
     );
   }
 
   /** A further gateway process (revocation, memory check); the caller stops it. */
-  async startExtraGateway(name: string, env: Readonly<Record<string, string>>): Promise<Gateway> {
+  async startExtraGateway(
+    name: string,
+    env: Readonly<Record<string, string>>,
+    variant?: { readonly main: string | undefined; readonly flags: readonly string[] },
+  ): Promise<Gateway> {
+    const { options } = this.#context;
+    const main = variant === undefined ? options.gatewayMain : variant.main;
     const [redis, routesFile, keysFile, port] = await Promise.all([
       this.redis(),
       this.routesFile(),
@@ -159,13 +191,15 @@ export class Stack {
       ...(this.#context.options.cpuProfile
         ? { cpuProfileDir: join(this.#context.group.logDir, 'profiles') }
         : {}),
+      nodeFlags: variant?.flags ?? options.gatewayFlags,
+      ...(main === undefined ? {} : { mainFile: main }),
     });
   }
 
   /** One nginx serving every nginx setup; its upstreams are started with it. */
   nginx(): Promise<{
     readonly child: Child;
-    readonly ports: Record<'proxy' | 'noContent' | 'authRequest' | 'edge', number>;
+    readonly ports: Record<'proxy' | 'noContent' | 'authRequest' | 'edge' | 'verify', number>;
   }> {
     return this.#once('nginx', async () => {
       const binary = findNginx();
@@ -176,6 +210,7 @@ export class Stack {
         noContent: await ports.take('nginx-204'),
         authRequest: await ports.take('nginx-auth-request'),
         edge: await ports.take('nginx-edge'),
+        verify: await ports.take('nginx-verify'),
       };
       const upstreams = {
         backend: await ports.take('backend'),
@@ -224,13 +259,14 @@ export class Stack {
     script: string,
     env: Readonly<Record<string, string>>,
     probe: (port: number) => () => Promise<boolean>,
+    nodeFlags: readonly string[] = [],
   ): Promise<Service> {
     const port = await this.#context.ports.take(name);
     await assertPortFree(port, name);
     const child = this.#context.group.start(
       name,
       process.execPath,
-      [join(this.#context.benchDir, script)],
+      [...nodeFlags, join(this.#context.benchDir, script)],
       {
         role: 'server',
         cwd: this.#context.repoRoot,

@@ -41,6 +41,52 @@ function ratioTarget(target: string, ratio: number | undefined, minimum: number)
   };
 }
 
+function ceilingTarget(target: string, ratio: number | undefined, maximum: number): TargetCheck {
+  return {
+    target,
+    measured: times(ratio),
+    met: ratio === undefined ? undefined : ratio <= maximum,
+  };
+}
+
+/** A median over the rounds, or undefined when the run did not measure it. */
+const measuredMedian = (value: number | undefined): number | undefined =>
+  value === undefined || Number.isNaN(value) ? undefined : value;
+
+/** Issue 18: the gateway against the Node ceiling (the bare Node proxy) and nginx, same rounds. */
+function nodeCeilingTargets(http: HttpResults | undefined): TargetCheck[] {
+  const warm = setup(http, 'gateway-warm');
+  const bare = setup(http, 'node-proxy');
+  const nginx = setup(http, 'nginx-proxy');
+  const both = warm !== undefined && bare !== undefined;
+  const loop = measuredMedian(warm?.eventLoopDelayP99Ms?.median);
+  return [
+    ratioTarget('gateway warm cache ≥ 0.8× bare Node proxy (req/s)', pairedRatio(warm, bare), 0.8),
+    ceilingTarget(
+      'gateway warm cache p99 ≤ 1.5× bare Node proxy p99',
+      both ? measuredMedian(warm.p99RatioToNodeProxy.median) : undefined,
+      1.5,
+    ),
+    ceilingTarget(
+      'gateway warm cache p99 ≤ 3× nginx plain proxy p99',
+      warm !== undefined && nginx !== undefined
+        ? measuredMedian(warm.p99RatioToNginx.median)
+        : undefined,
+      3,
+    ),
+    {
+      target: 'gateway event-loop delay p99 ≤ 5 ms under that load',
+      measured: loop === undefined ? 'not measured' : `${loop.toFixed(2)} ms`,
+      met: loop === undefined ? undefined : loop <= 5,
+    },
+    ratioTarget(
+      'nginx auth_request + gateway /verify ≥ 1.2× nginx auth_request + Node verifier (req/s)',
+      pairedRatio(setup(http, 'nginx-verify'), setup(http, 'nginx-auth-request')),
+      1.2,
+    ),
+  ];
+}
+
 export function checkTargets(
   http: HttpResults | undefined,
   login: LoginResults | undefined,
@@ -53,6 +99,7 @@ export function checkTargets(
   const warmP99Ratio =
     warm === undefined || nginx === undefined ? undefined : warm.p99RatioToNginx.median;
   const checks: TargetCheck[] = [
+    ...nodeCeilingTargets(http),
     ratioTarget('gateway warm cache ≥ 0.5× nginx plain proxy (req/s)', warmRatio, 0.5),
     {
       target: 'gateway warm cache p99 ≤ 2× nginx plain proxy p99',
