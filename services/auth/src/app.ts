@@ -42,6 +42,10 @@ import {
 } from './security/login-throttle.js';
 import { createLogger } from '@authflow/observability';
 import type { AuditSink } from './admin/admin-ports.js';
+import { adminRoutes } from './admin/admin.routes.js';
+import { AdminService } from './admin/admin-service.js';
+import { DEFAULT_ROUTES_FILE, routesFileExplainer } from './admin/policy-explainer.js';
+import { userDirectoryFor } from './admin/user-directory.js';
 import { mfaRoutes } from './api/mfa.routes.js';
 import {
   AuditRelay,
@@ -197,6 +201,7 @@ export async function buildAuthApp(
     cookieName: cookies.name,
     logger: app.log,
   });
+  const directory = userDirectoryFor(provider, db, config);
   const flows = new AccountFlows({
     provider,
     store,
@@ -206,6 +211,12 @@ export async function buildAuthApp(
     metrics,
     handoff: config.handoff,
     ...(mfa === undefined ? {} : { mfa: mfa.flows }),
+    ...(directory === undefined
+      ? {}
+      : {
+          isDisabled: async (userId: string) =>
+            (await directory.getUser(userId))?.disabled === true,
+        }),
     ...(mfa?.signInKeepingSession === undefined
       ? {}
       : { signInKeepingSession: mfa.signInKeepingSession }),
@@ -265,6 +276,26 @@ export async function buildAuthApp(
     config,
     ...(mfa === undefined ? {} : { mfa: mfa.flows }),
   });
+  // The admin API (the gateway's route requires role admin and aal2; auth checks the role too).
+  if (directory !== undefined && audit.log !== undefined) {
+    const admin = new AdminService({
+      directory,
+      store,
+      audit: audit.sink,
+      auditLog: audit.log,
+      explainer: routesFileExplainer(
+        config.routesFile ?? DEFAULT_ROUTES_FILE,
+        {},
+        new URL(config.server.publicUrl).host,
+      ),
+    });
+    await app.register(adminRoutes, {
+      service: admin,
+      callers,
+      allowedOrigins: config.server.allowedOrigins,
+      cookieName: cookies.name,
+    });
+  }
   return app;
 }
 

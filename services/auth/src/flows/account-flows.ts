@@ -57,6 +57,11 @@ export interface AccountFlowsOptions {
   /** Second factors; without them every sign-in is a password sign-in (aal1). */
   readonly mfa?: MfaFlows;
   /**
+   * Whether an administrator disabled the account: checked again when a second factor completes
+   * a sign-in, since the password was checked up to minutes before.
+   */
+  readonly isDisabled?: (userId: string) => Promise<boolean>;
+  /**
    * Supabase: signs in keeping the Supabase session (kept encrypted under `key`), so its MFA API
    * can be called for this user later.
    */
@@ -200,7 +205,11 @@ export class AccountFlows {
     const passed = await mfa.completeSignIn(
       pendingToken,
       answer,
-      (userId) => this.#options.provider.getUser(userId),
+      async (userId) => {
+        if ((await this.#options.isDisabled?.(userId)) === true)
+          throw authErrors.create('account_disabled');
+        return this.#options.provider.getUser(userId);
+      },
       client,
     );
     const user = await this.#options.provider.getUser(passed.session.userId);
