@@ -34,10 +34,17 @@ export interface Gateway {
 /** The path every setup requests: a protected route. */
 export const PROTECTED_PATH = '/app/data';
 
-/** Routes: the protected application (with WebSockets) on the benchmark backend. */
+/** The same backend behind a route policy (roles and methods): setup gateway-policy (issue 18). */
+export const POLICY_PATH = '/members/data';
+
+/**
+ * Routes: the protected application (with WebSockets) on the benchmark backend, and the same
+ * application behind a route policy (the bench's sessions all have the role `member`).
+ */
 export async function writeRoutesFile(folder: string, backendPort: number): Promise<string> {
   const file = join(folder, 'gateway-routes.json');
   const routes = {
+    roles: ['member'],
     upstreams: {
       'bench-backend': { url: `http://127.0.0.1:${backendPort}`, connections: 128 },
     },
@@ -48,6 +55,15 @@ export async function writeRoutesFile(folder: string, backendPort: number): Prom
         access: 'protected',
         mode: 'api',
         websocket: true,
+      },
+      {
+        prefix: '/members/',
+        upstream: 'bench-backend',
+        access: 'protected',
+        mode: 'api',
+        websocket: true,
+        allow: { roles: ['member'] },
+        methods: ['GET', 'HEAD', 'POST'],
       },
     ],
   };

@@ -1,6 +1,6 @@
 // The HTTP setups measured side by side: what each one is, where its load goes, what it carries.
 import { BROWSER_HEADERS } from './browser-profile.ts';
-import { PROTECTED_PATH } from './gateway-process.ts';
+import { POLICY_PATH, PROTECTED_PATH } from './gateway-process.ts';
 import type { LoadTarget } from './load-generator.ts';
 import type { HttpSetupId } from './options.ts';
 import type { Stack } from './stack.ts';
@@ -43,6 +43,11 @@ export const SETUP_TEXT: Readonly<Record<HttpSetupId, { title: string; descripti
     title: 'gateway B (experiment), warm cache',
     description:
       'the full protected path through the A/B experiment (--gateway-b, --gateway-b-flags), same rounds',
+  },
+  'gateway-policy': {
+    title: 'gateway, policy route',
+    description:
+      'the warm path to a route with a policy (allow roles [member], methods): held to ≤ 5 % over gateway-warm',
   },
   'gateway-nocache': {
     title: 'gateway, cache disabled',
@@ -117,6 +122,13 @@ export async function buildHttpSetup(id: HttpSetupId, stack: Stack): Promise<Htt
     case 'gateway-b': {
       const gateway = await stack.gateway('b');
       return make(gateway.url, await gatewayCookies(), { gatewayUrl: gateway.url });
+    }
+    case 'gateway-policy': {
+      const gateway = await stack.gateway('warm');
+      return make(gateway.url, await gatewayCookies(), {
+        path: POLICY_PATH,
+        gatewayUrl: gateway.url,
+      });
     }
     case 'gateway-nocache': {
       const gateway = await stack.gateway('nocache');

@@ -9,6 +9,7 @@ export const HTTP_SETUP_IDS = [
   'nginx-204',
   'gateway-warm',
   'gateway-b',
+  'gateway-policy',
   'gateway-nocache',
   'gateway-verify',
   'nginx-gateway',

@@ -30,6 +30,23 @@ function pairedRatio(a: SetupSummary | undefined, b: SetupSummary | undefined): 
   return ratios.length === 0 ? undefined : median(ratios);
 }
 
+/** Median over rounds of a's CPU µs per request (every server process) ÷ b's in the same round. */
+function pairedCpuRatio(
+  a: SetupSummary | undefined,
+  b: SetupSummary | undefined,
+): number | undefined {
+  if (a === undefined || b === undefined) return undefined;
+  const total = (cpu: Readonly<Record<string, number>>): number =>
+    Object.values(cpu).reduce((sum, micros) => sum + micros, 0);
+  const ratios = a.rounds.flatMap((round) => {
+    const other = b.rounds.find((candidate) => candidate.round === round.round);
+    return other === undefined
+      ? []
+      : [total(round.cpuMicrosPerRequest) / total(other.cpuMicrosPerRequest)];
+  });
+  return ratios.length === 0 ? undefined : median(ratios);
+}
+
 const times = (value: number | undefined): string =>
   value === undefined ? 'not measured' : `${value.toFixed(2)}×`;
 
@@ -79,6 +96,11 @@ function nodeCeilingTargets(http: HttpResults | undefined): TargetCheck[] {
       measured: loop === undefined ? 'not measured' : `${loop.toFixed(2)} ms`,
       met: loop === undefined ? undefined : loop <= 5,
     },
+    ceilingTarget(
+      'gateway policy route ≤ 1.05× gateway warm cache (CPU µs/req, every server process)',
+      pairedCpuRatio(setup(http, 'gateway-policy'), warm),
+      1.05,
+    ),
     ratioTarget(
       'nginx auth_request + gateway /verify ≥ 1.2× nginx auth_request + Node verifier (req/s)',
       pairedRatio(setup(http, 'nginx-verify'), setup(http, 'nginx-auth-request')),

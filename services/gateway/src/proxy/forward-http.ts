@@ -2,7 +2,7 @@
 // response head and body are written to the client socket as they arrive, with backpressure both
 // ways, and nothing of the exchange is buffered. This replaces @fastify/reply-from on the hot path,
 // where its per-request stream wrappers and async resources cost more than the proxying itself.
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { Dispatcher } from 'undici';
@@ -15,7 +15,8 @@ export interface ForwardRequest {
   readonly method: Dispatcher.HttpMethod;
   /** Path and query as the upstream receives them. */
   readonly path: string;
-  readonly headers: Record<string, string | string[] | undefined>;
+  /** As undici takes them best: a flat `[name, value, …]` list (upstream-headers.ts). */
+  readonly headers: string[];
   /** The streamed request body (already size-limited), when the request has one. */
   readonly body: Readable | undefined;
   /** Deadline from now to the response head, waiting for a pooled connection included. */
@@ -45,7 +46,7 @@ export function forwardHttp(
         origin: upstream.origin,
         method: forward.method,
         path: forward.path,
-        headers: forward.headers as IncomingHttpHeaders,
+        headers: forward.headers,
         body: forward.body ?? null,
         // Backstops only: the exchange's own deadline, started before the pool wait, comes first.
         headersTimeout: forward.timeoutMs,

@@ -1,6 +1,7 @@
-// Routes as data: every route of the routes file becomes an @fastify/http-proxy registration,
-// in the public, optional or protected context (each with its hook: request rules, verification),
-// constrained to its hosts when it lists any.
+// Routes as data: every route of the routes file becomes two plain routes (its prefix and
+// everything under it) forwarding over undici, plus, for a WebSocket route, an @fastify/http-proxy
+// registration that only upgrades reach; in the public, optional or protected context (each with
+// its hook: request rules, verification), constrained to its hosts when it lists any.
 import httpProxy, { type FastifyHttpProxyOptions } from '@fastify/http-proxy';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type WebSocket from 'ws';
@@ -20,7 +21,13 @@ import { bodyTooLarge, isDeclaredTooLarge, limitBody, routeBodyLimit } from './b
 import { ClientClosedError, UpstreamServerError } from './forward-errors.js';
 import { type ForwardRequest, forwardHttp } from './forward-http.js';
 import { lingerAfterAnswer } from './lingering-close.js';
-import { type HeaderRewrite, type RequestView, upstreamHeaders } from './upstream-headers.js';
+import {
+  type HeaderRewrite,
+  type RequestView,
+  upstreamHeaderList,
+  upstreamHeaders,
+} from './upstream-headers.js';
+import { UPGRADE, UPGRADE_CONSTRAINT, upgradeConstraintStrategy } from './upgrade-constraint.js';
 import { admit, type Upstream, upstreamFailure, upstreamSaturated } from './upstreams.js';
 import type { WebSocketRegistry } from './websocket-registry.js';
 
@@ -37,6 +44,9 @@ export interface ProxyRoutesOptions {
 /** Client headers a WebSocket upstream still needs (Origin for cross-site checks). */
 const WEBSOCKET_FORWARDED = ['origin', 'user-agent', 'accept-language', 'cookie'];
 
+/** The methods a proxied route answers (those @fastify/http-proxy registered). */
+const PROXIED_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'];
+
 export async function proxyRoutes(
   app: FastifyInstance,
   options: ProxyRoutesOptions,
@@ -44,6 +54,9 @@ export async function proxyRoutes(
   const proxies = options.routes.routes.filter(isProxyRoute);
   // Routes with `hosts` are told apart by the router itself (before any route is added).
   app.addConstraintStrategy(hostConstraintStrategy);
+  // Upgrades are told apart the same way, when a route proxies WebSockets.
+  if (proxies.some((route) => route.websocket))
+    app.addConstraintStrategy(upgradeConstraintStrategy);
   await app.register(async (publicScope) => {
     acceptAnyBody(publicScope, options.maxBodyBytes);
     const publicRoutes = proxies.filter(({ access }) => access === 'public');
@@ -120,70 +133,80 @@ async function registerRoute(
   });
   const identityOf = (request: FastifyRequest) => request.authflowIdentity ?? undefined;
   const timeoutMs = route.timeoutMs ?? upstream.timeoutMs;
-  const common = {
+  const config = {
+    authflowRoute: route,
+    authflowPolicy: policyOf(route),
+    metricsRoute: route.prefix,
+  };
+  const hostConstraints =
+    route.hosts === undefined ? {} : { [HOST_CONSTRAINT]: hostsKey(route.hosts) };
+  const forward = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const headers = upstreamHeaderList(request.headers, viewOf(request), options.rewrite, {
+      identity: identityOf(request),
+      host: upstream.host,
+    });
+    const forwarded: ForwardRequest = {
+      method: request.method,
+      // The path and query as received: the request guard already refused any path that is not
+      // canonical (dot segments, doubled or encoded slashes), and the prefix is not rewritten.
+      path: request.url,
+      headers,
+      body: request.body as Readable | undefined,
+      timeoutMs,
+    };
+    const lease = admit(upstream);
+    if (lease === undefined) {
+      // Refused before the breaker: the gateway's own load shedding is neither a call nor a
+      // failure of the upstream.
+      void reply.send(upstreamSaturated());
+      return reply;
+    }
+    upstream.breaker
+      .fire(async () => {
+        const statusCode = await forwardHttp(reply, upstream, forwarded, lease);
+        if (statusCode >= 500 && upstream.countServerErrors)
+          throw new UpstreamServerError(statusCode);
+      })
+      .catch((error: unknown) => {
+        // The upstream's own 5xx is already on its way to the client, as sent: its exchange
+        // keeps its place among the admitted until the body is through, then releases it.
+        if (error instanceof UpstreamServerError) return;
+        // The breaker refused, or the exchange failed (it released its place already: once).
+        lease.release();
+        // A client that left has nobody to read an answer: release the response, log nothing.
+        if (error instanceof ClientClosedError) reply.raw.destroy();
+        else if (!reply.sent && !reply.raw.destroyed)
+          void reply.send(upstreamFailure(error, upstream));
+      });
+    return reply;
+  };
+  // A plain route per prefix: @fastify/http-proxy's per-request destination work (three URL
+  // parses, a second traversal check) is not needed for a prefix that is never rewritten.
+  for (const url of prefix === '' ? ['/*'] : [prefix, `${prefix}/*`])
+    scope.route({
+      method: PROXIED_METHODS,
+      url,
+      config,
+      constraints: hostConstraints,
+      handler: forward,
+    });
+  if (!route.websocket) return;
+  // Only upgrades reach this registration (the constraint): http-proxy's WebSocket proxy.
+  await scope.register(httpProxy, {
     upstream: upstream.url,
     prefix,
     rewritePrefix: prefix,
-    // http-proxy still registers reply-from (HTTP goes through forwardHttp instead); handing it
-    // the pool keeps it from opening an agent of its own. It types the pool as undici 7.
+    // http-proxy still registers reply-from (never used: plain requests go to the routes above);
+    // handing it the pool keeps it from opening an agent of its own. It types the pool as undici 7.
     undici: upstream.pool as unknown as NonNullable<FastifyHttpProxyOptions['undici']>,
     proxyPayloads: false,
     disableRequestLogging: true,
     internalRewriteLocationHeader: false,
-    // No automatic retries: a retried POST is a duplicated POST, and a retried GET doubles load
-    // on an upstream that is already failing (the breaker handles failing upstreams).
     retryMethods: [],
-    config: { authflowRoute: route, authflowPolicy: policyOf(route), metricsRoute: route.prefix },
-    ...(route.hosts === undefined
-      ? {}
-      : { constraints: { [HOST_CONSTRAINT]: hostsKey(route.hosts) } }),
-    handler: (request: FastifyRequest, reply: FastifyReply, dest: string) => {
-      const headers = upstreamHeaders(request.headers, viewOf(request), options.rewrite, {
-        identity: identityOf(request),
-        host: upstream.host,
-      });
-      const queryStart = request.url.indexOf('?');
-      const forwarded: ForwardRequest = {
-        method: request.method,
-        // http-proxy's `dest`: the path checked against traversal, with the query as received.
-        path: queryStart === -1 ? dest : dest + request.url.slice(queryStart),
-        headers,
-        body: request.body as Readable | undefined,
-        timeoutMs,
-      };
-      const lease = admit(upstream);
-      if (lease === undefined) {
-        // Refused before the breaker: the gateway's own load shedding is neither a call nor a
-        // failure of the upstream.
-        void reply.send(upstreamSaturated());
-        return reply;
-      }
-      upstream.breaker
-        .fire(async () => {
-          const statusCode = await forwardHttp(reply, upstream, forwarded, lease);
-          if (statusCode >= 500 && upstream.countServerErrors)
-            throw new UpstreamServerError(statusCode);
-        })
-        .catch((error: unknown) => {
-          // The upstream's own 5xx is already on its way to the client, as sent: its exchange
-          // keeps its place among the admitted until the body is through, then releases it.
-          if (error instanceof UpstreamServerError) return;
-          // The breaker refused, or the exchange failed (it released its place already: once).
-          lease.release();
-          // A client that left has nobody to read an answer: release the response, log nothing.
-          if (error instanceof ClientClosedError) reply.raw.destroy();
-          else if (!reply.sent && !reply.raw.destroyed)
-            void reply.send(upstreamFailure(error, upstream));
-        });
-      return reply;
-    },
-  };
-  if (!route.websocket) {
-    await scope.register(httpProxy, common);
-    return;
-  }
-  await scope.register(httpProxy, {
-    ...common,
+    config,
+    constraints: { ...hostConstraints, [UPGRADE_CONSTRAINT]: UPGRADE },
+    // An upgrade that http-proxy's listener did not mark as its own is forwarded as plain HTTP.
+    handler: forward,
     websocket: true,
     wsClientOptions: {
       rewriteRequestHeaders: (_headers: Record<string, string>, request: FastifyRequest) =>

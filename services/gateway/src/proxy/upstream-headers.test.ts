@@ -4,6 +4,7 @@ import {
   identityHeaders,
   removeHopByHop,
   type RequestView,
+  upstreamHeaderList,
   upstreamHeaders,
 } from './upstream-headers.js';
 
@@ -88,6 +89,27 @@ describe('upstreamHeaders', () => {
       'x-forwarded-host',
       'x-forwarded-proto',
       'x-request-id',
+    ]);
+  });
+});
+
+describe('upstreamHeaderList', () => {
+  it('is the same headers as a flat list for undici, one pair per value', () => {
+    const options = { identity: { session, assertion: 'jwt' }, host: 'backend:8002' };
+    const list = upstreamHeaderList(inbound, view(true), rewrite, options);
+    const pairs = Array.from({ length: list.length / 2 }, (_, index) => [
+      list[2 * index],
+      list[2 * index + 1],
+    ]);
+    expect(Object.fromEntries(pairs)).toEqual(
+      upstreamHeaders(inbound, view(true), rewrite, options),
+    );
+    expect(new Set(pairs.map(([name]) => name)).size).toBe(pairs.length);
+    const twice = { ...inbound, 'x-multi': ['1', '2'] };
+    const multi = upstreamHeaderList(twice, view(false), rewrite, { identity: undefined });
+    expect(multi.filter((_, index) => index % 2 === 1 && multi[index - 1] === 'x-multi')).toEqual([
+      '1',
+      '2',
     ]);
   });
 });

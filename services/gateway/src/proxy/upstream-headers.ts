@@ -70,8 +70,31 @@ export function upstreamHeaders(
   rewrite: HeaderRewrite,
   options: UpstreamHeaderOptions,
 ): Headers {
-  const connectionListed = listedIn(inbound.connection);
+  const list = upstreamHeaderList(inbound, request, rewrite, options);
   const headers: Headers = {};
+  for (let index = 0; index < list.length; index += 2) {
+    const name = list[index] as string;
+    const value = list[index + 1] as string;
+    const earlier = headers[name];
+    headers[name] =
+      earlier === undefined ? value : [...(Array.isArray(earlier) ? earlier : [earlier]), value];
+  }
+  return headers;
+}
+
+/**
+ * The same headers as `upstreamHeaders`, as undici takes them best: one flat `[name, value, …]`
+ * list (a header with several values appears once per value), with no intermediate object.
+ */
+export function upstreamHeaderList(
+  inbound: Readonly<Headers>,
+  request: RequestView,
+  rewrite: HeaderRewrite,
+  options: UpstreamHeaderOptions,
+): string[] {
+  const connectionListed = listedIn(inbound.connection);
+  const list: string[] = [];
+  let inboundFor: string | string[] | undefined;
   for (const name of options.only ?? Object.keys(inbound)) {
     const value = inbound[name];
     if (
@@ -85,26 +108,30 @@ export function upstreamHeaders(
       connectionListed?.has(name) === true
     )
       continue;
-    headers[name] = value;
+    if (name === 'x-forwarded-for') inboundFor = value;
+    else if (name === 'cookie') {
+      const cookie = removeCookie(
+        typeof value === 'string' ? value : undefined,
+        rewrite.cookieName,
+      );
+      if (cookie !== undefined) list.push(name, cookie);
+    } else if (typeof value === 'string') list.push(name, value);
+    else for (const each of value) list.push(name, each);
   }
-  if (options.host !== undefined) headers.host = options.host;
-  if (headers.cookie !== undefined) {
-    const cookie = removeCookie(
-      typeof headers.cookie === 'string' ? headers.cookie : undefined,
-      rewrite.cookieName,
-    );
-    if (cookie === undefined) delete headers.cookie;
-    else headers.cookie = cookie;
-  }
-  const inboundFor = headers['x-forwarded-for'];
+  if (options.host !== undefined) list.push('host', options.host);
   const peer = request.peerAddress ?? request.ip;
-  headers['x-forwarded-for'] =
-    typeof inboundFor === 'string' && inboundFor !== '' ? `${inboundFor}, ${peer}` : peer;
-  headers['x-forwarded-proto'] = request.protocol;
-  headers['x-forwarded-host'] = request.host;
-  headers['x-request-id'] = request.id;
-  if (options.identity !== undefined) Object.assign(headers, identityHeaders(options.identity));
-  return headers;
+  list.push(
+    'x-forwarded-for',
+    typeof inboundFor === 'string' && inboundFor !== '' ? `${inboundFor}, ${peer}` : peer,
+    'x-forwarded-proto',
+    request.protocol,
+    'x-forwarded-host',
+    request.host,
+    'x-request-id',
+    request.id,
+  );
+  if (options.identity !== undefined) list.push(...identityHeaderList(options.identity));
+  return list;
 }
 
 /**
@@ -152,24 +179,35 @@ function listedIn(connection: string | string[] | undefined): Set<string> | unde
 /** Identity headers per session record and assertion: the same for every request until re-signed. */
 const identityHeadersCache = new WeakMap<
   SessionRecord,
-  { readonly assertion: string; readonly headers: Readonly<Record<string, string>> }
+  {
+    readonly assertion: string;
+    readonly headers: Readonly<Record<string, string>>;
+    /** The same headers as a flat `[name, value, …]` list. */
+    readonly list: readonly string[];
+  }
 >();
 
 /** The identity headers (DESIGN.md §2 step 8). Only the assertion is authoritative. */
-export function identityHeaders({
-  session,
-  assertion,
-}: Identity): Readonly<Record<string, string>> {
+export function identityHeaders(identity: Identity): Readonly<Record<string, string>> {
+  return identityHeadersOf(identity).headers;
+}
+
+function identityHeaderList(identity: Identity): readonly string[] {
+  return identityHeadersOf(identity).list;
+}
+
+function identityHeadersOf({ session, assertion }: Identity) {
   const cached = identityHeadersCache.get(session);
-  if (cached?.assertion === assertion) return cached.headers;
+  if (cached?.assertion === assertion) return cached;
   const headers = {
     'x-authflow-user-id': asciiHeader(session.userId),
     'x-authflow-email': asciiHeader(session.email),
     'x-authflow-roles': session.roles.filter((role) => /^[\w.:-]+$/u.test(role)).join(','),
     'x-authflow-assertion': assertion,
   };
-  identityHeadersCache.set(session, { assertion, headers });
-  return headers;
+  const entry = { assertion, headers, list: Object.entries(headers).flat() };
+  identityHeadersCache.set(session, entry);
+  return entry;
 }
 
 /** Header values stay printable ASCII; anything else is percent-encoded (UTF-8). */
