@@ -67,6 +67,27 @@ describe('upstreamHeaders', () => {
     expect(headers['x-authflow-user-id']).toBeUndefined();
   });
 
+  it('sets the headers it owns once, over what a client or proxy sent (CI of 870c5f6)', () => {
+    const sent = {
+      ...inbound,
+      'x-forwarded-proto': 'http',
+      'x-forwarded-host': 'edge.example.com',
+      'x-request-id': 'from-the-edge',
+    };
+    for (const trusted of [true, false]) {
+      const list = upstreamHeaderList(sent, view(trusted), rewrite, {
+        identity: { session, assertion: 'jwt' },
+        host: 'backend:8002',
+      });
+      const names = list.filter((_, index) => index % 2 === 0);
+      expect(new Set(names).size).toBe(names.length);
+      const headers = upstreamHeaders(sent, view(trusted), rewrite, { identity: undefined });
+      expect(headers['x-forwarded-proto']).toBe('https');
+      expect(headers['x-forwarded-host']).toBe('app.example.com');
+      expect(headers['x-request-id']).toBe('req-1');
+    }
+  });
+
   it('never forwards the session cookie, with or without an identity (issue 14)', () => {
     const lone = { ...inbound, cookie: 'authflow_session=secret-token' };
     for (const identity of [undefined, { session, assertion: 'jwt' }]) {

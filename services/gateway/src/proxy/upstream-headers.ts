@@ -25,6 +25,12 @@ const FORWARDING = new Set([
   'x-real-ip',
 ]);
 
+/**
+ * Headers the gateway sets on every upstream request itself; a client's (or a trusted proxy's)
+ * are never passed beside them (a trusted proxy's `x-forwarded-for` is extended, below).
+ */
+const SET_BY_GATEWAY = new Set(['host', 'x-forwarded-proto', 'x-forwarded-host', 'x-request-id']);
+
 export interface HeaderRewrite {
   readonly cookieName: string;
   /** Configured legacy identity headers, lower-case (x-user-id, remote-user, ...). */
@@ -99,7 +105,7 @@ export function upstreamHeaderList(
     const value = inbound[name];
     if (
       value === undefined ||
-      name === 'host' ||
+      SET_BY_GATEWAY.has(name) ||
       name === 'expect' ||
       HOP_BY_HOP.has(name) ||
       name.startsWith('x-authflow-') ||
