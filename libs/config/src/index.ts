@@ -19,3 +19,4 @@ export {
   type ResolvedNames,
   resolveDeprecatedNames,
 } from './deprecated-names.js';
+export { interpolateEnv } from './interpolate-env.js';

@@ -28,7 +28,10 @@ function refusal(overrides: Record<string, unknown>): AssertionError {
 
 describe('identityFromClaims', () => {
   it('maps the claims to a frozen identity', () => {
-    const identity = identityFromClaims({ ...claims, extra: 'ignored' }, context);
+    const identity = identityFromClaims(
+      { ...claims, provider: 'corp-sso', extra: 'ignored' },
+      context,
+    );
     expect(identity).toEqual({
       userId: 'user-1',
       email: 'zoë@example.com',
@@ -36,6 +39,7 @@ describe('identityFromClaims', () => {
       sessionId: 'sid-1',
       amr: ['pwd', 'otp'],
       aal: 'aal1',
+      provider: 'corp-sso',
       issuer: 'https://gw',
       audience: 'orders',
       issuedAt: now,
@@ -43,6 +47,8 @@ describe('identityFromClaims', () => {
     });
     expect(Object.isFrozen(identity)).toBe(true);
     expect(Object.isFrozen(identity.roles)).toBe(true);
+    // From a gateway that predates the claim: empty, never a guess.
+    expect(identityFromClaims(claims, context).provider).toBe('');
   });
 
   it('reads aal2 only from an exact aal2 claim; anything else is aal1', () => {

@@ -17,6 +17,11 @@ export interface AssertionIdentity {
    * gateway that predates the claim counts as `aal1`, never as more).
    */
   readonly aal: 'aal1' | 'aal2';
+  /**
+   * `provider`: who vouched for the user: `builtin`, `supabase`, or the id of the outside
+   * identity provider signed in with (`google`, `corp-sso`). Empty from a gateway that predates it.
+   */
+  readonly provider: string;
   readonly issuer: string;
   readonly audience: string;
   readonly issuedAt: number;
@@ -64,6 +69,7 @@ export function identityFromClaims(
     sessionId: text('sid', true),
     amr: list('amr'),
     aal: claims.aal === 'aal2' ? 'aal2' : 'aal1',
+    provider: typeof claims.provider === 'string' ? claims.provider : '',
     issuer: text('iss', true),
     // The gateway signs one audience per upstream; a list would let one token open several.
     audience: text('aud', true),

@@ -70,6 +70,7 @@ describe('a valid assertion', () => {
       sessionId: claims['sid'],
       amr: ['pwd'],
       aal: 'aal1',
+      provider: '',
       issuer: ISSUER,
       audience: AUDIENCE,
       issuedAt: claims['iat'],

@@ -153,6 +153,7 @@ describe('with a valid assertion', () => {
       session_id: DEFAULT_CLAIMS.sid,
       amr: DEFAULT_CLAIMS.amr,
       aal: 'aal1',
+      provider: DEFAULT_CLAIMS.provider,
       issued_at: new Date(iat * 1_000).toISOString(),
       expires_at: new Date((iat + 60) * 1_000).toISOString(),
     });

@@ -1,8 +1,7 @@
 // The routes file: upstreams and routes as data (YAML or JSON), validated at start.
-import type { DeepReadonly } from '@authflow/config';
+import { type DeepReadonly, interpolateEnv } from '@authflow/config';
 import { isSafeRedirectPath } from '@authflow/handoff';
 import { z } from 'zod';
-import { interpolateEnv } from './interpolate-env.js';
 import { type CheckedRoute, crossRouteProblems } from './route-checks.js';
 import {
   allowSchema,

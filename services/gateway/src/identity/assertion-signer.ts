@@ -65,6 +65,8 @@ export class AssertionSigner {
       // a new cache entry here) comes with every step-up: a cached assertion never lags one.
       aal: session.aal,
       acr: session.aal,
+      // Who vouched for the user: the identity provider, or the outside one signed in with.
+      provider: session.provider,
     })
       .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: keys.activeKid })
       .setIssuer(issuer)

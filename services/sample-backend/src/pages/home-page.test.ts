@@ -9,6 +9,7 @@ const identity: AssertionIdentity = {
   sessionId: 'sid',
   amr: ['pwd'],
   aal: 'aal1',
+  provider: 'builtin',
   issuer: 'http://localhost:8000',
   audience: 'sample-backend',
   issuedAt: 1_700_000_000,

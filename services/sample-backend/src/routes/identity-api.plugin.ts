@@ -13,6 +13,8 @@ export interface Profile {
   readonly amr: readonly string[];
   /** `aal1` (a password) or `aal2` (and a second factor). */
   readonly aal: 'aal1' | 'aal2';
+  /** Who vouched for the user: `builtin`, `supabase`, or an outside provider's id (`google`). */
+  readonly provider: string;
   /** ISO 8601, like the auth service's `_at` fields. */
   readonly issued_at: string;
   readonly expires_at: string;
@@ -26,6 +28,7 @@ export function toProfile(identity: AssertionIdentity): Profile {
     session_id: identity.sessionId,
     amr: identity.amr,
     aal: identity.aal,
+    provider: identity.provider,
     issued_at: new Date(identity.issuedAt * 1_000).toISOString(),
     expires_at: new Date(identity.expiresAt * 1_000).toISOString(),
   };

@@ -36,6 +36,7 @@ export const DEFAULT_CLAIMS = {
   roles: ['member', 'billing:read'],
   sid: 'W6bmrP0s1Xw2n4Rk8sBqgk2xV8m0m7bUuY2Gm0m3dXc',
   amr: ['pwd'],
+  provider: 'builtin',
 } as const;
 
 /** Signs like the gateway: ES256, `typ: JWT`, its `kid`, 60 s lifetime. */
@@ -49,6 +50,7 @@ export async function signTestAssertion(
     roles: [...(claims.roles ?? DEFAULT_CLAIMS.roles)],
     sid: claims.sid ?? DEFAULT_CLAIMS.sid,
     amr: [...(claims.amr ?? DEFAULT_CLAIMS.amr)],
+    provider: DEFAULT_CLAIMS.provider,
   })
     .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: key.kid })
     .setIssuer(claims.iss ?? TEST_ISSUER)

@@ -1,4 +1,4 @@
-// `${NAME}` and `${NAME:-default}` in a routes file, read from the environment it is loaded with.
+// `${NAME}` and `${NAME:-default}` in a configuration file (routes, providers), read from the environment.
 
 /**
  * Replaces `${NAME}` and `${NAME:-default}` in string values with environment values, so one
