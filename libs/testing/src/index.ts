@@ -12,6 +12,13 @@ export { captureLogs } from './capture-logs.js';
 export { getFreePort } from './free-port.js';
 export { type JwksServer, type JwksServerMode, startJwksServer } from './jwks-server.js';
 export { findNginx, type NginxHandle, startNginx } from './nginx.js';
+export {
+  startTestOpenIdProvider,
+  type TestOpAccount,
+  type TestOpClient,
+  type TestOpenIdProvider,
+  type TestOpenIdProviderOptions,
+} from './oidc-provider.js';
 export { documentedVariables, registeredErrors } from './readme-tables.js';
 export {
   isRedisServerInstalled,

@@ -1,6 +1,7 @@
 // Everything a route handler of the double needs: settings, clock, signing key and the state stores.
 import { createClock, type Clock } from './clock.js';
 import { createMailbox, type Mailbox } from './mailbox.js';
+import { createOAuthState, type OAuthState } from './oauth.js';
 import { createOneTimeTokenStore, type OneTimeTokenStore } from './one-time-tokens.js';
 import { createSessionStore, type SessionStore } from './session-store.js';
 import {
@@ -27,6 +28,8 @@ export interface DoubleCore {
   readonly sessions: SessionStore;
   readonly tokens: OneTimeTokenStore;
   readonly mailbox: Mailbox;
+  /** OAuth outcomes queued by tests, flow states waiting for their code exchange. */
+  readonly oauth: OAuthState;
   settings(): DoubleSettings;
   configure(patch: SettingsPatch): void;
   /** Drops all state and goes back to the start-up settings and real time. */
@@ -52,6 +55,7 @@ export function createDoubleCore(init: DoubleCoreInit): DoubleCore {
     sessions: createSessionStore(),
     tokens: createOneTimeTokenStore(),
     mailbox: createMailbox(),
+    oauth: createOAuthState(),
     settings: () => settings,
     configure: (patch) => {
       settings = applySettingsPatch(settings, patch);
@@ -63,6 +67,7 @@ export function createDoubleCore(init: DoubleCoreInit): DoubleCore {
       core.sessions.clear();
       core.tokens.clear();
       core.mailbox.clear();
+      core.oauth.clear();
     },
   };
   return core;

@@ -25,6 +25,8 @@ import { emptyReply, textReply, writeReply, type Reply } from './reply.js';
 import { parseRecordedBody, type RequestRecorder } from './request-recorder.js';
 import { matchRoute, ROUTES } from './routes/index.js';
 
+const KEYLESS_PATHS: ReadonlySet<string> = new Set(['/authorize']);
+
 export interface DoubleServerDeps {
   readonly core: DoubleCore;
   readonly faults: FaultInjector;
@@ -105,9 +107,12 @@ async function answer(
   const core = deps.core;
   if (parsed.authPath === null) return renderGatewayNoRoute();
   const apiKey = parsed.headers.apikey ?? parsed.url.searchParams.get('apikey') ?? '';
-  if (apiKey === '') return renderGatewayKeyError('missing');
-  if (apiKey !== core.keys.anonKey && apiKey !== core.keys.serviceRoleKey) {
-    return renderGatewayKeyError('invalid');
+  // The gateway lets browser navigations to /authorize through without a key (reference 10.2).
+  if (!KEYLESS_PATHS.has(parsed.authPath)) {
+    if (apiKey === '') return renderGatewayKeyError('missing');
+    if (apiKey !== core.keys.anonKey && apiKey !== core.keys.serviceRoleKey) {
+      return renderGatewayKeyError('invalid');
+    }
   }
   const match = matchRoute(ROUTES, parsed.method, parsed.authPath);
   // chi's defaults, which GoTrue keeps for unknown paths and methods.

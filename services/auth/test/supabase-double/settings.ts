@@ -50,6 +50,11 @@ export interface DoubleSettings {
   readonly mfaChallengeExpirySeconds: number;
   /** `GOTRUE_MFA_FACTOR_EXPIRY_DURATION`: unchallenged unverified factors are purged after it (300 s). */
   readonly mfaFactorExpirySeconds: number;
+  /**
+   * OAuth providers enabled for `GET /authorize` (`GOTRUE_EXTERNAL_<NAME>_ENABLED`), lower-case
+   * names such as `github`, `google`. None by default, as in GoTrue.
+   */
+  readonly externalProviders: readonly string[];
 }
 
 export interface SettingsPatch extends Partial<Omit<DoubleSettings, 'passwordPolicy'>> {
@@ -72,6 +77,7 @@ export const DEFAULT_SETTINGS: DoubleSettings = Object.freeze({
   mfaMaxVerifiedFactors: 10,
   mfaChallengeExpirySeconds: 300,
   mfaFactorExpirySeconds: 300,
+  externalProviders: Object.freeze([]),
 });
 
 export function applySettingsPatch(base: DoubleSettings, patch: SettingsPatch): DoubleSettings {

@@ -6,6 +6,7 @@ import { normalizeEmail } from './email-address.js';
 import { addTotpFactor } from './factors.js';
 import type { FaultInjector, FaultSpec } from './faults.js';
 import type { EmailFilter, SentEmail } from './mailbox.js';
+import { createOAuthSideChannel, type OAuthSideChannel } from './oauth.js';
 import { hashPassword } from './password-hash.js';
 import type { RecordedRequest, RequestFilter, RequestRecorder } from './request-recorder.js';
 import type { DoubleSettings, SettingsPatch } from './settings.js';
@@ -53,6 +54,8 @@ export interface DoubleSideChannel {
   totpCode(secret: string, offsetMs?: number): string;
   /** Signs arbitrary claims with the double's key (defaults: `iss`, `iat`, `exp`). */
   mintJwt(claims: JWTPayload): Promise<string>;
+  /** OAuth: who signs in at the provider (or refuses) on the next `GET /authorize`. */
+  readonly oauth: OAuthSideChannel;
   injectFault(spec: FaultSpec): void;
   pendingFaults(): number;
   clearFaults(): void;
@@ -61,7 +64,7 @@ export interface DoubleSideChannel {
   clearRequests(): void;
   /** Errors thrown by the double's own code (answered as 500); should stay empty. */
   internalErrors(): unknown[];
-  /** Clears users, sessions, tokens, emails, requests, faults; restores settings and clock. */
+  /** Clears users, sessions, tokens, emails, OAuth queue, requests, faults; restores settings, clock. */
   reset(): void;
 }
 
@@ -118,6 +121,7 @@ export function createSideChannel(deps: SideChannelDeps): DoubleSideChannel {
       const exp = iat + core.settings().jwtExpirySeconds;
       return core.signer.sign({ iss: core.issuer, iat, exp, ...claims });
     },
+    oauth: createOAuthSideChannel(core.oauth),
     injectFault: (spec) => faults.inject(spec),
     pendingFaults: () => faults.pending(),
     clearFaults: () => faults.clear(),

@@ -8,8 +8,8 @@
  * /work/shared/reference/supabase-auth-contract.md; checked against @supabase/supabase-js 2.119.1
  * (auth-js 2.119.1) and GoTrue v2.196.0 as described there. Re-probe when either is upgraded.
  *
- * Out of scope: CAPTCHA, auth hooks, phone and WebAuthn factors, OAuth/SSO/PKCE, phone, anonymous
- * users, admin user creation, IP rate limiters (use fault injection), refresh-token reuse
+ * Out of scope: CAPTCHA, auth hooks, phone and WebAuthn factors, SSO, implicit OAuth (OAuth is
+ * PKCE only, provider simulated), phone, anonymous users, admin user creation, IP rate limiters (use fault injection), refresh-token reuse
  * interval. MFA: TOTP only. Bans (`ban_duration`) are modelled.
  *
  * Everything on the returned object except `url`, `authUrl`, `jwksUrl`, the keys and `close()`
@@ -28,6 +28,7 @@ import { createTokenSigner } from './token-signer.js';
 
 export type { EmailFilter, EmailType, SentEmail } from './mailbox.js';
 export type { Fault, FaultMatch, FaultSpec } from './faults.js';
+export type { OAuthRefusal, OAuthSideChannel, OAuthSignIn } from './oauth.js';
 export type { RecordedRequest, RequestFilter } from './request-recorder.js';
 export type { DoubleSettings, PasswordPolicy, SettingsPatch } from './settings.js';
 export { PASSWORD_CHARACTER_SETS } from './settings.js';

@@ -13,6 +13,22 @@ export interface IdentityRecord {
   readonly signupData: Metadata;
 }
 
+/** An identity at an OAuth provider (GitHub, Google...) linked to the user (see oauth.ts). */
+export interface ExternalIdentityRecord {
+  readonly identityId: string;
+  /** Lower-cased provider name, e.g. `github`. */
+  readonly provider: string;
+  /** The person's id at the provider (the identity's `id` on the wire). */
+  readonly subject: string;
+  /** Lower-cased address the provider gave last. */
+  email: string;
+  /** The provider's claims as GoTrue keeps them (`sub`, `email`, `email_verified`, `full_name`...). */
+  identityData: Metadata;
+  readonly createdAt: number;
+  updatedAt: number;
+  lastSignInAt: number | null;
+}
+
 /** Mutable on purpose: handlers update rows in place, as GoTrue updates database rows. */
 export interface UserRecord {
   readonly id: string;
@@ -34,6 +50,8 @@ export interface UserRecord {
   /** `raw_app_meta_data`: provider facts plus what an admin sets (roles...); users cannot edit it. */
   appMetadata: Metadata;
   identity: IdentityRecord | null;
+  /** OAuth identities, oldest first (after the email identity on the wire). */
+  externalIdentities: ExternalIdentityRecord[];
   /** MFA factors, verified and unverified, oldest first. */
   factors: FactorRecord[];
 }
@@ -88,10 +106,12 @@ export function createUserStore(): UserStore {
           lastSignInAt: now,
           signupData: { ...data },
         },
+        externalIdentities: [],
         factors: [],
       };
       byId.set(user.id, user);
-      idByEmail.set(email, user.id);
+      // An OAuth user whose unverified address belongs to someone else has none (oauth.ts).
+      if (email !== '') idByEmail.set(email, user.id);
       return user;
     },
     findById: (id) => byId.get(id) ?? null,
@@ -125,6 +145,7 @@ export function createUserStore(): UserStore {
         updatedAt: now,
       });
       user.identity = null;
+      user.externalIdentities = [];
       // Soft delete hard-deletes factors (reference 11.3).
       user.factors = [];
     },

@@ -8,7 +8,8 @@ export interface WireIdentity {
   id: string;
   user_id: string;
   identity_data: Metadata;
-  provider: 'email';
+  /** `email`, or the OAuth provider (`github`, `google`...). */
+  provider: string;
   last_sign_in_at?: string;
   created_at: string;
   updated_at: string;
@@ -113,8 +114,22 @@ export function toWireFactor(factor: FactorRecord): WireFactor {
 }
 
 function toWireIdentities(user: UserRecord): WireIdentity[] {
+  const external = user.externalIdentities.map((identity) => {
+    const wire: WireIdentity = {
+      identity_id: identity.identityId,
+      id: identity.subject,
+      user_id: user.id,
+      identity_data: { ...identity.identityData },
+      provider: identity.provider,
+      created_at: toIsoTime(identity.createdAt),
+      updated_at: toIsoTime(identity.updatedAt),
+      email: identity.email,
+    };
+    if (identity.lastSignInAt !== null) wire.last_sign_in_at = toIsoTime(identity.lastSignInAt);
+    return wire;
+  });
   const identity = user.identity;
-  if (identity === null) return [];
+  if (identity === null) return external;
   const wire: WireIdentity = {
     identity_id: identity.identityId,
     id: user.id,
@@ -132,7 +147,7 @@ function toWireIdentities(user: UserRecord): WireIdentity[] {
     email: user.email,
   };
   if (identity.lastSignInAt !== null) wire.last_sign_in_at = toIsoTime(identity.lastSignInAt);
-  return [wire];
+  return [wire, ...external];
 }
 
 /**

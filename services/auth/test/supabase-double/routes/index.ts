@@ -14,6 +14,7 @@ import { handleSignup } from './signup.js';
 import { handleToken } from './token.js';
 import { handleGetUser, handleUpdateUser } from './user.js';
 import { handleVerify } from './verify.js';
+import { handleAuthorize } from '../oauth.js';
 
 export interface Route {
   readonly method: string;
@@ -46,6 +47,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', pattern: '/factors/:id/verify', handler: handleVerifyFactor },
   { method: 'DELETE', pattern: '/factors/:id', handler: handleUnenrollFactor },
   { method: 'GET', pattern: '/.well-known/jwks.json', handler: handleJwks },
+  { method: 'GET', pattern: '/authorize', handler: handleAuthorize },
 ];
 
 export type RouteMatch =

@@ -1,7 +1,8 @@
-// POST /token: the password grant and the refresh-token grant (rotation, single use).
+// POST /token: the password grant, the refresh-token grant (rotation, single use) and PKCE (oauth.ts).
 import { z } from 'zod';
 import { normalizeEmail } from '../email-address.js';
 import { goTrueErrors } from '../gotrue-errors.js';
+import { handlePkceGrant } from '../oauth.js';
 import { isPasswordMatch } from '../password-hash.js';
 import { findPasswordWeakness } from '../password-policy.js';
 import { optionalString, parseJsonBody, stringOrEmpty } from '../request-body.js';
@@ -21,6 +22,7 @@ export const handleToken: RouteHandler = (request, core) => {
   const grantType = request.query.get('grant_type') ?? '';
   if (grantType === 'password') return passwordGrant(request, core);
   if (grantType === 'refresh_token') return refreshTokenGrant(request, core);
+  if (grantType === 'pkce') return handlePkceGrant(request, core);
   throw goTrueErrors.invalidCredentials('unsupported_grant_type');
 };
 
