@@ -56,7 +56,8 @@ import {
   createAuditMetrics,
   SqlAuditStore,
 } from './audit/index.js';
-import { createMfa } from './mfa/create-mfa.js';
+import { createFederation } from './federation/create-federation.js';
+import { createMfa, deviceBindingPolicy } from './mfa/create-mfa.js';
 import { mfaCookies } from './mfa/mfa-cookies.js';
 import type { MfaStateStore } from './mfa/mfa-ports.js';
 import { guardMfaStateStore, MemoryMfaStateStore, RedisMfaStateStore } from './mfa/state/index.js';
@@ -222,6 +223,20 @@ export async function buildAuthApp(
       : { signInKeepingSession: mfa.signInKeepingSession }),
   });
 
+  const federation = await createFederation(config, {
+    provider,
+    db,
+    redis,
+    directory,
+    store,
+    issuer,
+    mfa: mfa?.flows,
+    mailer,
+    binding: deviceBindingPolicy(config),
+    landingFor: (next) => flows.landingFor(next),
+    watch,
+  });
+
   const signOut = new SignOut({
     callers,
     store,
@@ -248,6 +263,7 @@ export async function buildAuthApp(
     cookies,
     signOut,
     allowedOrigins: config.server.allowedOrigins,
+    passwords: config.federation.passwords,
     ...withMfaCookies,
   });
   if (secondFactorCookies !== undefined)
@@ -265,6 +281,9 @@ export async function buildAuthApp(
     allowedOrigins: config.server.allowedOrigins,
     handoffSecret: config.handoff.secret,
     ...withMfaCookies,
+    ...(federation === undefined ? {} : { federation }),
+    passwords: config.federation.passwords,
+    cookieSecure: config.sessions.cookieSecure,
   });
   await app.register(accountRoutes, {
     provider,

@@ -1,5 +1,6 @@
 // The JSON API under /api/v1/simple_auth (DESIGN.md §2): accounts, sign-in, and the session inventory.
 import type { SessionRecord } from '@authflow/sessions';
+import { authErrors } from '../errors/auth-errors.js';
 import type { FastifyInstance } from 'fastify';
 import type { AccountFlows } from '../flows/account-flows.js';
 import type { MfaCookies } from '../mfa/mfa-cookies.js';
@@ -25,6 +26,8 @@ export interface SimpleAuthRoutesOptions {
   readonly allowedOrigins: readonly string[];
   /** Second factors: the pending and trusted-device cookies. */
   readonly mfaCookies?: MfaCookies;
+  /** AUTH_LOGIN_METHODS without `password` (SSO only): password sign-up and sign-in are 404. */
+  readonly passwords?: boolean;
 }
 
 const PREFIX = '/api/v1/simple_auth';
@@ -47,13 +50,18 @@ export function simpleAuthRoutes(
   // The strength dictionaries are ranked now, not during the first sign-up.
   preparePasswordStrength();
   const guarded = jsonStateChange(options.allowedOrigins, cookies.name);
+  const passwordsOnly = (): void => {
+    if (options.passwords === false) throw authErrors.create('not_found');
+  };
 
   app.post(`${PREFIX}/signup`, guarded, async (request, reply) => {
+    passwordsOnly();
     await flows.signUp(parseInput(signUpBody, request.body), clientFactsOf(request));
     return reply.code(202).send(SIGNUP_ACCEPTED);
   });
 
   app.post(`${PREFIX}/signin`, guarded, async (request, reply) => {
+    passwordsOnly();
     const outcome = await flows.signIn(
       {
         ...parseInput(signInBody, request.body),

@@ -120,6 +120,14 @@ export const authEnvVariables = z.object({
   AUTH_AUDIT_RETENTION_DAYS: env.integer(90, { min: 1, max: 36_500 }),
   AUTH_AUDIT_QUEUE_CAPACITY: env.integer(10_000, { min: 100, max: 1_000_000 }),
   AUTH_ROUTES_FILE: env.optionalString(),
+
+  AUTH_PROVIDERS_FILE: env.optionalString(),
+  AUTH_OIDC_JIT: env.boolean(true),
+  AUTH_LOGIN_METHODS: env
+    .list()
+    .pipe(z.array(z.enum(['password', 'sso'], { message: 'each must be password or sso' })))
+    .transform((methods) => (methods.length === 0 ? ['password', 'sso'] : methods)),
+  AUTH_FEDERATION_TIMEOUT_MS: env.integer(5_000, { min: 100, max: 60_000 }),
 });
 
 export const authEnvSchema = authEnvVariables
@@ -244,6 +252,17 @@ export const authEnvSchema = authEnvVariables
       },
       /** The gateway's routes file, for "policy explain" (default: the shipped one). */
       routesFile: vars.AUTH_ROUTES_FILE,
+      federation: {
+        /** Outside identity providers (none without the file). */
+        providersFile: vars.AUTH_PROVIDERS_FILE,
+        /** Make an account at a first outside sign-in (else only link existing accounts). */
+        jit: vars.AUTH_OIDC_JIT,
+        /** False: SSO only, no password form or password API. */
+        passwords: vars.AUTH_LOGIN_METHODS.includes('password'),
+        /** False: the providers file is not read, no provider button is shown. */
+        sso: vars.AUTH_LOGIN_METHODS.includes('sso'),
+        timeoutMs: vars.AUTH_FEDERATION_TIMEOUT_MS,
+      },
       /**
        * Seals second-factor secrets at rest. `undefined` only with the embedded database: then the
        * key comes from a file in AUTH_DATA_DIR (`openKeyRing` in mfa/crypto/key-file.ts).

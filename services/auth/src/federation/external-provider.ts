@@ -45,7 +45,10 @@ export interface ExternalProvider {
   readonly id: string;
   readonly kind: 'oidc' | 'github' | 'supabase';
   /** The authorization URL for a new flow (PKCE S256, `state`, `nonce` where it applies). */
-  start(input: { readonly redirectUri: string; readonly state: string }): Promise<AuthorizationStart>;
+  start(input: {
+    readonly redirectUri: string;
+    readonly state: string;
+  }): Promise<AuthorizationStart>;
   /**
    * Exchanges the code of `callbackUrl` (the full URL the browser came back on) and validates
    * what came with it. Refusals are `FederationError`s.

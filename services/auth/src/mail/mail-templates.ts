@@ -424,3 +424,56 @@ function whenAndWhere(params: Occurrence): [label: string, value: string][] {
     ['IP address', singleLine(params.ip)],
   ];
 }
+
+/**
+ * Sent to an account's address when someone signed in with an outside provider that verified the
+ * same address: the identity is linked only if the owner follows this link (never on the address
+ * alone, the classic takeover).
+ */
+export function identityLinkMail(
+  branding: Branding,
+  params: {
+    readonly to: string;
+    readonly providerName: string;
+    readonly link: string;
+    readonly expiresInMinutes: number;
+  },
+): MailMessage {
+  const { appName } = branding;
+  const provider = singleLine(params.providerName);
+  return linkMail(
+    branding,
+    { kind: 'link_identity', to: params.to },
+    {
+      subject: `Sign in to ${appName} with ${provider}?`,
+      heading: `Link ${provider} to your account`,
+      intro: `Someone signed in with ${provider} as ${singleLine(params.to)}, the address of your ${appName} account. Follow this link to let ${provider} open your account from now on.`,
+      action: { label: `Link ${provider}`, link: params.link },
+      expiresIn: plural(params.expiresInMinutes, 'minute'),
+      ifIgnored: `If this was not you, ignore this message: ${provider} gets no access to your account without a click.`,
+    },
+  );
+}
+
+/** Sent when an outside identity was linked: a takeover through a provider is seen at once. */
+export function identityLinkedMail(
+  branding: Branding,
+  params: Occurrence & { readonly providerName: string },
+): MailMessage {
+  const { appName } = branding;
+  const provider = singleLine(params.providerName);
+  return noticeMail(
+    branding,
+    { kind: 'identity_linked', to: params.to },
+    {
+      subject: `${provider} can now open your ${appName} account`,
+      heading: `${provider} was linked to your account`,
+      intro: [
+        `Signing in with ${provider} now opens the ${appName} account for ${singleLine(params.to)}.`,
+      ],
+      details: whenAndWhere(params),
+      ifYou: 'If this was you, there is nothing to do.',
+      ifNotYou: `If it wasn't, remove ${provider} in your security settings and reset your password`,
+    },
+  );
+}

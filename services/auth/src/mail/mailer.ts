@@ -14,7 +14,9 @@ export type MailKind =
   | 'factor_removed'
   | 'recovery_code_used'
   | 'email_code'
-  | 'trusted_devices_ended';
+  | 'trusted_devices_ended'
+  | 'link_identity'
+  | 'identity_linked';
 
 export interface MailMessage {
   readonly kind: MailKind;

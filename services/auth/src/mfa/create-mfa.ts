@@ -17,6 +17,7 @@ import { emailCodeSender } from './code-sender.js';
 import { deriveKey } from './crypto/derive-key.js';
 import { openKeyRing } from './crypto/key-file.js';
 import { SecretBox } from './crypto/secret-box.js';
+import type { DeviceBindingPolicy } from './device-binding.js';
 import { MfaFlows } from './mfa-flows.js';
 import type { MfaStateStore } from './mfa-ports.js';
 import { createSupabaseMfa } from './supabase/index.js';
@@ -49,10 +50,6 @@ export interface MfaDependencies {
 export async function createMfa(config: AuthConfig, deps: MfaDependencies): Promise<MfaParts> {
   const ring = await openKeyRing(config, deps.logger);
   const box = new SecretBox(ring);
-  const policy = config.sessions.fingerprintPolicy;
-  const enforcedParts: FingerprintPart[] = FINGERPRINT_PARTS.filter(
-    (part) => policy[part] === 'enforce',
-  );
   const common = {
     factors: new SqlFactorStore(deps.db, { clock: deps.clock }),
     state: deps.state,
@@ -62,7 +59,7 @@ export async function createMfa(config: AuthConfig, deps: MfaDependencies): Prom
     codeSender: emailCodeSender(deps.mailer, config.branding),
     branding: config.branding,
     settings: config.mfa,
-    binding: { ipGranularity: config.sessions.ipGranularity, enforcedParts },
+    binding: deviceBindingPolicy(config),
     trustedCookie: new TrustedDeviceCookie({
       key: deriveKey(ring, 'trusted-device-cookie'),
       secure: config.sessions.cookieSecure,
@@ -116,4 +113,13 @@ export async function createMfa(config: AuthConfig, deps: MfaDependencies): Prom
       return user;
     },
   };
+}
+
+/** What binds pending sign-ins, trusted devices and outside sign-in flows to a device. */
+export function deviceBindingPolicy(config: AuthConfig): DeviceBindingPolicy {
+  const policy = config.sessions.fingerprintPolicy;
+  const enforcedParts: FingerprintPart[] = FINGERPRINT_PARTS.filter(
+    (part) => policy[part] === 'enforce',
+  );
+  return { ipGranularity: config.sessions.ipGranularity, enforcedParts };
 }

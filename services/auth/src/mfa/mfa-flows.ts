@@ -67,7 +67,12 @@ export interface LevelledSessionOpener {
   issue(
     user: IdentityUser,
     client: MfaClient,
-    level: { aal: 'aal1' | 'aal2'; amr: readonly string[]; mfaAt: number | null },
+    level: {
+      aal: 'aal1' | 'aal2';
+      amr: readonly string[];
+      mfaAt: number | null;
+      provider?: string;
+    },
   ): Promise<CreatedSession>;
 }
 
@@ -184,6 +189,8 @@ export class MfaFlows {
       provider: string;
       trustedCookie: string | undefined;
       providerSessionKey?: string;
+      /** Methods of the first step (RFC 8176): `pwd` for a password, `fed` for an outside provider. */
+      amr?: readonly string[];
     },
     client: MfaClient,
   ): Promise<
@@ -211,7 +218,7 @@ export class MfaFlows {
         email: user.email,
         fingerprint: deviceBinding(client, this.#o.binding),
         next: input.next,
-        amr: ['pwd'],
+        amr: input.amr ?? ['pwd'],
         provider: input.provider,
       },
       { ttlMs: this.#o.settings.pendingTtlMs, maxAttempts: this.#o.settings.maxAttempts },
@@ -288,6 +295,7 @@ export class MfaFlows {
       aal: 'aal2',
       amr: unique([...pending.amr, ...AMR_OF[answer.method]]),
       mfaAt: now,
+      provider: pending.provider,
     });
     await this.#o.providerSessions?.move(pending.id, created.session.id, this.#o.sessionTtlMs);
     const trusted =

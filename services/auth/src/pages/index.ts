@@ -54,3 +54,12 @@ export {
 } from './security-page.js';
 export type { SectionError, SecuritySection } from './security-parts.js';
 export type { TrustedDeviceView } from './trusted-devices-section.js';
+export {
+  type ProviderButtonView,
+  renderLinkConfirmPage,
+  renderLinkedPage,
+  renderLinkMailSentPage,
+  renderProviderButtons,
+  SSO_PATHS,
+  ssoStartPath,
+} from './federation-pages.js';

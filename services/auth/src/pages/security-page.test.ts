@@ -79,6 +79,24 @@ describe('renderSecurityPage', () => {
     expect(links).toEqual(expect.arrayContaining(['/auth/sessions', '/auth/account']));
   });
 
+  it('adds the sign-in providers section last, only when the view carries it', () => {
+    const withProviders = render({
+      signInProviders: {
+        identities: [],
+        providers: [{ id: 'github', name: 'GitHub', icon: 'github', available: true }],
+      },
+    });
+    expect(findTags(withProviders, 'h2').map((tag) => tag.attributes.id)).toEqual([
+      'totp-heading',
+      'email-heading',
+      'recovery-heading',
+      'devices-heading',
+      'identities-heading',
+    ]);
+    expectPostForm(section(withProviders, 'identities-heading'), '/auth/sso/github/link');
+    expect(page).not.toContain('identities-heading');
+  });
+
   it('lists authenticator apps with a remove button naming each one', () => {
     const apps = section(page, 'totp-heading');
     const forms = [

@@ -1,7 +1,9 @@
-// The security settings page (/auth/security): authenticator apps, email codes, recovery codes, trusted devices.
+// The security settings page (/auth/security): authenticator apps, email codes, recovery codes,
+// trusted devices and, where AuthFlow keeps the links, sign-in providers.
 import { html, type SafeHtml } from '@authflow/html';
 import type { FactorSummary } from '../mfa/mfa-ports.js';
 import { AUTH_PATHS } from './auth-paths.js';
+import { renderIdentitiesSection, type SignInProvidersView } from './identities-section.js';
 import { renderHiddenField, renderNotice, renderPostForm, renderSubmitButton } from './forms.js';
 import { renderLayout } from './layout.js';
 import { renderNameField } from './mfa-fields.js';
@@ -32,6 +34,8 @@ export interface SecurityView extends TrustedDevicesInput {
   readonly error?: SectionError | undefined;
   /** Prefilled name of the next authenticator app ("Authenticator app" when not given). */
   readonly newFactorLabel?: string | undefined;
+  /** Linked identities and configured providers; absent, the section is not shown. */
+  readonly signInProviders?: SignInProvidersView | undefined;
 }
 
 /** Recovery codes left at or below which the page suggests a new set. */
@@ -180,6 +184,7 @@ export function renderSecurityPage(context: PageContext, view: SecurityView): st
         <a href="${AUTH_PATHS.account}">Your account</a>
       </p>
       ${renderTotpSection(context, view)} ${renderEmailSection(context, view)}
-      ${renderRecoverySection(context, view)} ${renderTrustedDevicesSection(context, view)}`,
+      ${renderRecoverySection(context, view)} ${renderTrustedDevicesSection(context, view)}
+      ${renderIdentitiesSection(context, view.signInProviders)}`,
   });
 }

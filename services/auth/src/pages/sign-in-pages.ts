@@ -10,6 +10,7 @@ import {
   renderPostForm,
   renderSubmitButton,
 } from './forms.js';
+import { type ProviderButtonView, renderProviderButtons } from './federation-pages.js';
 import { renderLayout } from './layout.js';
 import type { PageContext } from './page-context.js';
 
@@ -21,6 +22,10 @@ export interface LoginView {
   readonly error?: string;
   /** Neutral information, e.g. "Your email is verified. Sign in." */
   readonly notice?: string;
+  /** Outside identity providers, one button each (configuration order). */
+  readonly providers?: readonly ProviderButtonView[];
+  /** False when AUTH_LOGIN_METHODS hides passwords (SSO-only): no form, no sign-up link. */
+  readonly passwords?: boolean;
 }
 
 /** The login form has no field errors (they would tell which part was wrong), only `error`. */
@@ -47,9 +52,21 @@ export function renderLoginPage(context: PageContext, view: LoginView): string {
       renderSubmitButton('Sign in'),
     ],
   });
+  const buttons = renderProviderButtons(view.providers ?? [], view.next);
+  if (view.passwords === false)
+    return renderLayout(context.branding, {
+      title: 'Sign in',
+      content: html`${renderNotice(view.notice)}${renderFormAlert(view.error)}${buttons}`,
+    });
   return renderLayout(context.branding, {
     title: 'Sign in',
     content: html`${renderNotice(view.notice)}${renderFormAlert(view.error)}${form}
+      ${
+        buttons === false
+          ? ''
+          : html`<p class="divider"><span>or</span></p>
+              ${buttons}`
+      }
       <p><a href="${AUTH_PATHS.forgotPassword}">Forgot your password?</a></p>
       <p>New here? <a href="${withNext(AUTH_PATHS.signup, view.next)}">Create an account</a></p>`,
   });

@@ -122,6 +122,11 @@ label { font-weight: 600; }
 .button-small { padding: 0.25rem 0.75rem; font-size: 0.875rem; }
 .form > .button { width: 100%; }
 .actions { display: flex; flex-wrap: wrap; gap: 0.75rem; margin-top: 1.5rem; }
+.providers { list-style: none; margin: 0 0 1rem; padding: 0; display: grid; gap: 0.5rem; }
+.provider { display: flex; align-items: center; justify-content: center; gap: 0.5rem; width: 100%; box-sizing: border-box; }
+.provider-unavailable { cursor: not-allowed; opacity: 0.7; }
+.divider { display: flex; align-items: center; gap: 0.75rem; margin: 1.25rem 0; }
+.divider::before, .divider::after { content: ""; flex: 1; border-top: 1px solid currentColor; opacity: 0.3; }
 
 .table-scroll { overflow-x: auto; margin-bottom: 1rem; }
 table { width: 100%; border-collapse: collapse; font-size: 0.9375rem; }

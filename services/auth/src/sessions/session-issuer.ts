@@ -27,6 +27,8 @@ export interface SessionLevel {
   readonly aal: 'aal1' | 'aal2';
   readonly amr: readonly string[];
   readonly mfaAt: number | null;
+  /** Who vouched for the user when not the identity provider itself: an outside provider's id. */
+  readonly provider?: string;
 }
 
 const PASSWORD_ONLY: SessionLevel = { aal: 'aal1', amr: ['pwd'], mfaAt: null };
@@ -56,7 +58,7 @@ export class SessionIssuer {
       userId: user.id,
       email: user.email,
       roles: user.roles,
-      provider: this.#options.provider,
+      provider: level.provider ?? this.#options.provider,
       fingerprint,
       ip: request.ip,
       userAgent,

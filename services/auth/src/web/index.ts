@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { renderStylesheet, STYLESHEET_PATH } from '../pages/index.js';
 import { emailVerificationRoutes } from './email-verification.routes.js';
+import { federationRoutes } from './federation.routes.js';
 import { formPost } from './form-post.js';
 import { logoutRoutes } from './logout.routes.js';
 import { passwordResetRoutes } from './password-reset.routes.js';
@@ -44,4 +45,10 @@ export async function pageRoutes(app: FastifyInstance, options: PageRoutesOption
   await app.register(sessionsRoutes, flowOptions);
   await app.register(mfaRoutes, flowOptions);
   await app.register(securityRoutes, flowOptions);
+  if (options.federation !== undefined)
+    await app.register(federationRoutes, {
+      ...flowOptions,
+      federation: options.federation,
+      secure: options.cookieSecure ?? true,
+    });
 }

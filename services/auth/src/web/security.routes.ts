@@ -1,4 +1,5 @@
-// The security settings page: authenticator apps, email codes, recovery codes, trusted devices.
+// The security settings page: authenticator apps, email codes, recovery codes, trusted devices,
+// and the sign-in providers linked to the account (their link and unlink posts are federation's).
 // Sensitive changes need a recent second factor: the error handler sends those to the challenge
 // (page-errors.ts), which comes back here.
 import { isAuthflowError } from '@authflow/errors';
@@ -42,6 +43,8 @@ const NOTICES: ReadonlyMap<unknown, string> = new Map([
   ['device_revoked', 'That device will be asked for a second factor again.'],
   ['devices_revoked', 'Every device will be asked for a second factor again.'],
   ['needed', 'The page you asked for needs a second factor. Set one up first.'],
+  ['identity_linked', 'The provider is linked: it can open your account now.'],
+  ['identity_unlinked', 'The provider was unlinked.'],
 ]);
 
 export function securityRoutes(
@@ -57,19 +60,30 @@ export function securityRoutes(
   }
   const back = (notice: string) => `${AUTH_PATHS.security}?notice=${notice}`;
 
+  /** The sign-in providers section, only where AuthFlow keeps the links (Supabase keeps its own). */
+  const signInProvidersOf = async (userId: string) => {
+    const federation = options.federation;
+    if (federation?.managesLinks !== true) return undefined;
+    return { identities: await federation.identities(userId), providers: federation.buttons() };
+  };
+
   async function securityPage(
     reply: FastifyReply,
     caller: Caller,
     flows: MfaFlows,
     extra: { notice?: string | undefined; error?: SectionError } = {},
   ): Promise<string> {
-    const overview = await flows.overview(caller);
+    const [overview, signInProviders] = await Promise.all([
+      flows.overview(caller),
+      signInProvidersOf(caller.session.userId),
+    ]);
     return renderSecurityPage(pageContext(reply, branding), {
       email: caller.session.email,
       totpFactors: [...overview.totpFactors, ...overview.pendingTotp],
       emailFactor: overview.emailFactor,
       recoveryCodesLeft: overview.recoveryCodesLeft,
       trustedDevices: overview.trustedDevices,
+      signInProviders,
       ...extra,
     });
   }

@@ -3,6 +3,7 @@ import { isAuthflowError } from '@authflow/errors';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { clientFactsOf } from '../api/client-facts.js';
+import { authErrors } from '../errors/auth-errors.js';
 import { AUTH_PATHS, renderLoginPage } from '../pages/index.js';
 import { readCredentialsForm } from './credentials-form.js';
 import { refusalOf } from './page-errors.js';
@@ -20,6 +21,10 @@ export function signInRoutes(
   done: () => void,
 ): void {
   const { flows, cookies, branding } = options;
+  const methods = () => ({
+    providers: options.federation?.buttons() ?? [],
+    passwords: options.passwords !== false,
+  });
 
   app.get('/auth/login', (request, reply) => {
     const query = loginQuery.safeParse(request.query);
@@ -28,13 +33,18 @@ export function signInRoutes(
       query.success && query.data.notice === 'verified'
         ? 'Your email address is confirmed. Sign in.'
         : undefined;
-    return sendPage(reply, renderLoginPage(pageContext(reply, branding), { next, notice }));
+    return sendPage(
+      reply,
+      renderLoginPage(pageContext(reply, branding), { next, notice, ...methods() }),
+    );
   });
 
   app.post('/auth/login', options.formPost, async (request, reply) => {
+    // SSO-only deployments take no password at all.
+    if (options.passwords === false) throw authErrors.create('not_found');
     const { typed, next, credentials } = readCredentialsForm(request.body);
     const loginPage = (error: string) =>
-      renderLoginPage(pageContext(reply, branding), { next, email: typed, error });
+      renderLoginPage(pageContext(reply, branding), { next, email: typed, error, ...methods() });
     if (credentials === undefined)
       return sendPage(reply, loginPage('Enter your email address and password.'), 400);
     const outcome = await flows

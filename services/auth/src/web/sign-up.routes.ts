@@ -1,4 +1,5 @@
 // The sign-up page: the form, and its post that ends on "check your email" whatever the address.
+import { authErrors } from '../errors/auth-errors.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { clientFactsOf } from '../api/client-facts.js';
@@ -18,12 +19,14 @@ export function signUpRoutes(
   const { flows, branding } = options;
 
   app.get('/auth/signup', (request, reply) => {
+    if (options.passwords === false) throw authErrors.create('not_found');
     const query = signupQuery.safeParse(request.query);
     const next = query.success ? query.data.next : undefined;
     return sendPage(reply, renderSignupPage(pageContext(reply, branding), { next }));
   });
 
   app.post('/auth/signup', options.formPost, async (request, reply) => {
+    if (options.passwords === false) throw authErrors.create('not_found');
     const { typed, next, credentials } = readCredentialsForm(request.body);
     const signupPage = (errors: FieldErrors) =>
       renderSignupPage(pageContext(reply, branding), { email: typed, next, errors });

@@ -125,6 +125,28 @@ export class BuiltinIdentityProvider implements IdentityProvider {
     return this.#available(() => this.#deleteUser(input, context));
   }
 
+  /**
+   * An account for a first sign-in with an outside provider that verified the address: already
+   * verified, with a random password nobody knows (usable only after a reset). `undefined` when
+   * the address has an account: linking to it is the caller's decision, never this one's.
+   */
+  createExternalAccount(input: { readonly email: string }): Promise<IdentityUser | undefined> {
+    return this.#available(async () => {
+      const passwordHash = await this.#options.hasher.hash(randomBytes(32).toString('base64url'));
+      const now = this.#now();
+      const created = await this.#users.create({
+        id: randomUUID(),
+        email: normaliseEmail(input.email),
+        passwordHash,
+        roles: this.#options.defaultRoles ?? ['user'],
+        now,
+      });
+      if (created === undefined) return undefined;
+      const verified = await this.#users.markEmailVerified(created.id, now);
+      return toIdentityUser(verified ?? created);
+    });
+  }
+
   async #signUp(input: Credentials, _context: RequestContext): Promise<void> {
     const email = normaliseEmail(input.email);
     requireAcceptablePassword(input.password);

@@ -100,7 +100,7 @@ export class UserStore {
     db: Queryable = this.#db,
   ): Promise<void> {
     await db.query(
-      `update users set password_hash = $2, updated_at = $3${changed ? ', password_changed_at = $3' : ''} where id = $1`,
+      `update users set password_hash = $2, updated_at = $3${changed ? ', password_changed_at = $3, password_usable = true' : ''} where id = $1`,
       [userId, passwordHash, now],
     );
   }
