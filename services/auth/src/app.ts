@@ -231,6 +231,7 @@ export async function buildAuthApp(
     store,
     issuer,
     mfa: mfa?.flows,
+    keepProviderSession: mfa?.keepProviderSession,
     mailer,
     binding: deviceBindingPolicy(config),
     landingFor: (next) => flows.landingFor(next),

@@ -55,6 +55,14 @@ beforeAll(async () => {
       `    clientId: ${CLIENT.clientId}`,
       '    clientSecret: ${CORP_CLIENT_SECRET}',
       '    allowedDomains: [partner.example]',
+      '  - id: entra',
+      '    type: oidc',
+      '    name: Entra',
+      `    issuer: ${op.issuer}`,
+      `    clientId: ${CLIENT.clientId}`,
+      '    clientSecret: ${CORP_CLIENT_SECRET}',
+      '    trustEmail: true',
+      '    allowedDomains: [corp.example]',
       '',
     ].join('\n'),
   );
@@ -73,6 +81,7 @@ beforeAll(async () => {
     redirectUris: [
       new URL('/auth/sso/corp/callback', base).href,
       new URL('/auth/sso/partners/callback', base).href,
+      new URL('/auth/sso/entra/callback', base).href,
     ],
   });
 }, 60_000);
@@ -290,6 +299,19 @@ describe('sign-in with an OpenID Provider', () => {
   });
 });
 
+describe('a provider whose addresses are trusted (trustEmail)', () => {
+  it('makes an account for an address the provider does not mark verified', async () => {
+    const { sub, email } = person('trusted', { verified: false });
+    const browser = stack.browser(LAPTOP);
+    expect((await signInWith(browser, sub, 'entra')).status).toBe(303);
+    expect((await profileOf(browser)).email).toBe(email);
+    // The same person through a provider that is not trusted that way: refused.
+    const other = person('untrusted', { verified: false });
+    const refused = await signInWith(stack.browser(LAPTOP), other.sub, 'corp');
+    expect(refused.headers['x-authflow-error']).toBe('email_unverified');
+  });
+});
+
 describe('linking to an existing account', () => {
   async function passwordAccount(): Promise<string> {
     const email = `${unique('owner')}@corp.example`;
@@ -351,29 +373,92 @@ describe('linking to an existing account', () => {
   });
 });
 
+describe('identities on the security page', () => {
+  async function signedInWithPassword(): Promise<{ browser: BrowserClient; email: string }> {
+    const email = `${unique('settings')}@corp.example`;
+    const browser = stack.browser(LAPTOP);
+    await browser.post('/api/v1/simple_auth/signup', { json: { email, password: PASSWORD } });
+    const token = await mailedToken(stack.smtp, email, '/verify-email');
+    await browser.get(`/api/v1/simple_auth/verify-email?token=${token}`, {
+      accept: 'application/json',
+    });
+    const signedIn = await browser.post('/api/v1/simple_auth/signin', {
+      json: { email, password: PASSWORD },
+    });
+    expect(signedIn.status).toBe(200);
+    return { browser, email };
+  }
+
+  async function post(browser: BrowserClient, path: string): Promise<Response> {
+    const page = await browser.get('/auth/security');
+    expect(page.status).toBe(200);
+    return browser.post(path, { form: { _csrf: Browser.csrfTokenOf(page.body) } });
+  }
+
+  it('links a provider while signed in, lists it, and unlinks it', async () => {
+    const { browser, email } = await signedInWithPassword();
+    const before = await browser.get('/auth/security');
+    expect(before.body).toContain('Link Corp SSO');
+    const started = await post(browser, '/auth/sso/corp/link');
+    expect(started.status).toBe(303);
+    // At the provider, under another address: linking while signed in needs no matching address.
+    const { sub } = person('linker');
+    const back = await browser.get(pathOf(await op.login(String(started.headers.location), sub)));
+    expect(back.status).toBe(303);
+    expect(back.headers.location).toBe('/auth/security?notice=identity_linked');
+    const listed = await browser.get('/auth/security');
+    expect(listed.body).toContain('Unlink Corp SSO');
+    // The provider now opens this account.
+    const elsewhere = stack.browser(PHONE);
+    expect((await signInWith(elsewhere, sub)).status).toBe(303);
+    expect((await profileOf(elsewhere)).email).toBe(email);
+    // Unlinked: the identity opens nothing any more (its address has no account: a new one).
+    const unlinked = await post(browser, '/auth/sso/corp/unlink');
+    expect(unlinked.status).toBe(303);
+    expect(unlinked.headers.location).toBe('/auth/security?notice=identity_unlinked');
+    const later = stack.browser(PHONE);
+    expect((await signInWith(later, sub)).status).toBe(303);
+    expect((await profileOf(later)).email).not.toBe(email);
+  });
+
+  it('never unlinks the last way into an account made by a provider', async () => {
+    const { sub } = person('only-way');
+    const browser = stack.browser(LAPTOP);
+    expect((await signInWith(browser, sub)).status).toBe(303);
+    const refused = await post(browser, '/auth/sso/corp/unlink');
+    expect(refused.status).toBe(409);
+    expect(refused.headers['x-authflow-error']).toBe('last_sign_in_method');
+    // Still linked: the provider still opens the account.
+    const again = stack.browser(PHONE);
+    expect((await signInWith(again, sub)).status).toBe(303);
+  });
+
+  it('refuses to link an identity that opens another account', async () => {
+    const { sub } = person('taken');
+    expect((await signInWith(stack.browser(LAPTOP), sub)).status).toBe(303);
+    const { browser } = await signedInWithPassword();
+    const started = await post(browser, '/auth/sso/corp/link');
+    const answer = await browser.get(pathOf(await op.login(String(started.headers.location), sub)));
+    expect(answer.status).toBe(409);
+    expect(answer.headers['x-authflow-error']).toBe('identity_in_use');
+  });
+});
+
 describe('when the provider is down', () => {
   it('keeps the login page and passwords working, and the button explains the outage', async () => {
     await op.stop();
     try {
       const browser = stack.browser(LAPTOP);
-      // Each try is refused with a page that says why, until the breaker opens (its window
-      // still holds the successes of the tests before).
-      let page = await browser.get('/auth/login');
-      for (
-        let attempt = 0;
-        attempt < 40 && !page.body.includes('cannot be reached');
-        attempt += 1
-      ) {
-        const refused = await browser.get('/auth/sso/corp');
-        expect(refused.status).toBe(503);
-        expect(refused.headers['x-authflow-error']).toBe('external_provider_unavailable');
-        expect(refused.headers['retry-after']).toBeDefined();
-        expect(refused.body).toContain('Corp SSO cannot be reached');
-        page = await browser.get('/auth/login');
-      }
+      // The click is refused with a page that says why, and from then on the button says so.
+      const refused = await browser.get('/auth/sso/corp');
+      expect(refused.status).toBe(503);
+      expect(refused.headers['x-authflow-error']).toBe('external_provider_unavailable');
+      expect(refused.headers['retry-after']).toBe('60');
+      expect(refused.body).toContain('Corp SSO cannot be reached');
+      const page = await browser.get('/auth/login');
       expect(page.status).toBe(200);
       expect(page.body).toContain('name="password"');
-      expect(page.body).toContain('Corp SSO cannot be reached right now');
+      expect(page.body.replace(/\s+/gu, ' ')).toContain('Corp SSO cannot be reached right now');
       // The other provider's button is untouched.
       expect(page.body).toContain('href="/auth/sso/partners"');
       const email = `${unique('pw')}@example.com`;
@@ -386,6 +471,10 @@ describe('when the provider is down', () => {
         json: { email, password: PASSWORD },
       });
       expect(signedIn.status).toBe(200);
+      // Enough failures open the breaker: then no call reaches the provider at all.
+      for (let attempt = 0; attempt < 200; attempt += 1) await browser.get('/auth/sso/corp');
+      const breakers = await stack.auth.inject({ method: 'GET', url: '/metrics' });
+      expect(breakers.body).toMatch(/breaker_state\{dependency="provider:corp"\} 2/u);
     } finally {
       await op.restart();
     }

@@ -14,6 +14,7 @@ import type { IdentityProvider } from '../identity/identity-provider.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { DeviceBindingPolicy } from '../mfa/device-binding.js';
 import type { MfaFlows } from '../mfa/mfa-flows.js';
+import type { ProviderSession } from '../mfa/supabase/provider-session.js';
 import { IdentityLinks } from './builtin/identity-links.js';
 import type { ExternalProvider } from './external-provider.js';
 import { FederationFlows } from './federation-flows.js';
@@ -32,6 +33,9 @@ export interface FederationDependencies {
   readonly store: SessionStore;
   readonly issuer: SessionOpener;
   readonly mfa: MfaFlows | undefined;
+  /** Supabase: keeps the user's Supabase session for its MFA API. */
+  readonly keepProviderSession?:
+    ((key: string, session: ProviderSession) => Promise<void>) | undefined;
   readonly mailer: Mailer;
   readonly binding: DeviceBindingPolicy;
   readonly landingFor: (next: string | undefined) => string;
@@ -88,11 +92,16 @@ export async function createFederation(
     directory: deps.directory,
     ...(builtin === undefined ? {} : { builtin }),
     ...(deps.mfa === undefined ? {} : { mfa: deps.mfa }),
+    ...(deps.keepProviderSession === undefined
+      ? {}
+      : { keepProviderSession: deps.keepProviderSession }),
     mailer: deps.mailer,
     branding: config.branding,
     binding: deps.binding,
     publicUrl: config.server.publicUrl,
     jit: settings.jit,
+    passwords: settings.passwords,
+    retryAfterSeconds: Math.max(1, Math.ceil(deps.watch.resetTimeoutMs / 1_000)),
     landingFor: deps.landingFor,
   });
 }
@@ -115,6 +124,7 @@ function adapterFor(
         timeoutMs,
         authorizationParams: entry.authorizationParams,
         allowInsecure: new URL(entry.issuer).protocol === 'http:',
+        tokenAuthMethod: entry.tokenAuthMethod,
       });
     case 'github':
       return new GitHubProvider({
@@ -122,8 +132,9 @@ function adapterFor(
         clientId: entry.clientId,
         clientSecret: entry.clientSecret,
         scopes: entry.scopes,
-        authorizeUrl: new URL('/login/oauth/authorize', entry.webUrl).href,
-        tokenUrl: new URL('/login/oauth/access_token', entry.webUrl).href,
+        // Relative to webUrl, path included (an Enterprise Server under a path prefix).
+        authorizeUrl: new URL('login/oauth/authorize', withSlash(entry.webUrl)).href,
+        tokenUrl: new URL('login/oauth/access_token', withSlash(entry.webUrl)).href,
         apiUrl: entry.apiUrl,
         timeoutMs,
         ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
@@ -158,4 +169,8 @@ function builtinAccounts(provider: BuiltinIdentityProvider, db: Database) {
     createExternalAccount: (input: { readonly email: string }) =>
       provider.createExternalAccount(input),
   };
+}
+
+function withSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
 }

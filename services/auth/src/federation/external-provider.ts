@@ -2,6 +2,7 @@
 // (an OpenID Provider, GitHub, or Supabase's own OAuth), seen as "start a redirect, finish it".
 
 import type { IdentityUser } from '../identity/identity-provider.js';
+import type { ProviderSession } from '../mfa/supabase/provider-session.js';
 
 /** What a provider said about the person who came back from it. */
 export interface ExternalProfile {
@@ -22,6 +23,11 @@ export interface ExternalProfile {
    * identities and the user is Supabase's): the flows use it as is, with no linking of their own.
    */
   readonly account?: IdentityUser;
+  /**
+   * Supabase mode: the user's own Supabase session from the exchange, kept (sealed) so Supabase's
+   * MFA API can check their authenticator app. Never logged, never sent to a browser.
+   */
+  readonly providerSession?: ProviderSession;
 }
 
 /** What the callback needs again: kept server-side, keyed by `state`, used once. */

@@ -14,6 +14,7 @@ import type { Mailer } from '../mail/mailer.js';
 import { type DeviceBindingPolicy, deviceBinding } from '../mfa/device-binding.js';
 import type { MfaFlows, MfaMethod } from '../mfa/mfa-flows.js';
 import type { PendingSignIn } from '../mfa/mfa-ports.js';
+import type { ProviderSession } from '../mfa/supabase/provider-session.js';
 import type { IdentityLinks, LinkedIdentity } from './builtin/identity-links.js';
 import type { ExternalProfile, ExternalProvider } from './external-provider.js';
 import { type FederationError, isFederationError } from './external-provider.js';
@@ -68,6 +69,8 @@ export interface FederationFlowsOptions {
   /** Built-in store: linking and first-sign-in accounts. Absent with Supabase. */
   readonly builtin?: BuiltinAccounts;
   readonly mfa?: MfaFlows;
+  /** Supabase: keeps the user's Supabase session for its MFA API (sealed, as a sign-in's). */
+  readonly keepProviderSession?: (key: string, session: ProviderSession) => Promise<void>;
   readonly mailer: Mailer;
   readonly branding: Branding;
   readonly binding: DeviceBindingPolicy;
@@ -75,6 +78,10 @@ export interface FederationFlowsOptions {
   readonly publicUrl: string;
   /** AUTH_OIDC_JIT: make an account at a first sign-in (else only existing accounts, linked). */
   readonly jit: boolean;
+  /** AUTH_LOGIN_METHODS has `password`: a usable password is a way into the account. */
+  readonly passwords: boolean;
+  /** Retry-After of an outage: when the provider's breaker tries again. */
+  readonly retryAfterSeconds: number;
   /** The verified handoff target, or the default landing page. */
   readonly landingFor: (next: string | undefined) => string;
   readonly now?: () => number;
@@ -154,7 +161,7 @@ export class FederationFlows {
     const state = randomBytes(32).toString('base64url');
     const redirectUri = this.#redirectUriWithState(entry, state);
     const started = await entry.provider.start({ redirectUri, state }).catch((error: unknown) => {
-      throw toAuthError(error, entry.config.name);
+      throw toAuthError(error, entry.config.name, this.#o.retryAfterSeconds);
     });
     await this.#o.flows.put({
       provider: id,
@@ -206,8 +213,11 @@ export class FederationFlows {
       });
     } catch (error) {
       if (isFederationError(error)) this.#logFailure(client, id, error);
-      throw toAuthError(error, entry.config.name);
+      throw toAuthError(error, entry.config.name, this.#o.retryAfterSeconds);
     }
+    // An address the configuration trusts as verified (`trustEmail`) counts as one.
+    if ('trustEmail' in entry.config && entry.config.trustEmail && profile.email !== undefined)
+      profile = { ...profile, emailVerified: true };
     checkDomain(entry.config, profile, client);
     if (flow.mode === 'link' && flow.userId !== undefined)
       return this.#linkSignedIn(entry, profile, flow.userId, client);
@@ -259,7 +269,9 @@ export class FederationFlows {
   async unlink(userId: string, provider: string, client: ClientFacts): Promise<void> {
     const builtin = this.#o.builtin;
     if (builtin === undefined) throw authErrors.create('not_found');
-    const outcome = await builtin.links.unlink(userId, provider);
+    const outcome = await builtin.links.unlink(userId, provider, {
+      passwordCounts: this.#o.passwords,
+    });
     if (outcome === 'unknown') throw authErrors.create('not_found');
     if (outcome === 'last') throw authErrors.create('last_sign_in_method');
     client.log.info(
@@ -406,14 +418,32 @@ export class FederationFlows {
     }
     const user = await this.#applyGroups(entry.config, profile, account, client);
     const asserted = profile.amr.filter((method) => RFC_8176.has(method));
-    const amr = unique(['fed', ...asserted]);
     const providerMfa =
       entry.config.trustProviderMfa && asserted.some((method) => SECOND_FACTOR_METHODS.has(method));
+    // A second factor at the provider counts (and is named) only when the configuration trusts
+    // it: a backend reading `mfa` in `amr` must be able to rely on it.
+    const amr = unique([
+      'fed',
+      ...asserted.filter((method) => providerMfa || !SECOND_FACTOR_METHODS.has(method)),
+    ]);
     const mfa = this.#o.mfa;
+    // Supabase: its MFA API needs the user's own session, kept like a password sign-in's.
+    const providerSessionKey =
+      profile.providerSession !== undefined && this.#o.keepProviderSession !== undefined
+        ? `signin:${randomBytes(16).toString('base64url')}`
+        : undefined;
+    if (providerSessionKey !== undefined && profile.providerSession !== undefined)
+      await this.#o.keepProviderSession?.(providerSessionKey, profile.providerSession);
     if (mfa !== undefined && !providerMfa) {
       const due = await mfa.afterPassword(
         user,
-        { next, provider: entry.config.id, trustedCookie: undefined, amr },
+        {
+          next,
+          provider: entry.config.id,
+          trustedCookie: undefined,
+          amr,
+          ...(providerSessionKey === undefined ? {} : { providerSessionKey }),
+        },
         client,
       );
       if (due.required)
@@ -424,12 +454,14 @@ export class FederationFlows {
           methods: due.methods,
         };
     }
-    const { token } = await this.#o.issuer.issue(user, client, {
+    const { token, session } = await this.#o.issuer.issue(user, client, {
       aal: providerMfa ? 'aal2' : 'aal1',
       amr: providerMfa ? unique([...amr, 'mfa']) : amr,
       mfaAt: providerMfa ? this.#now() : null,
       provider: entry.config.id,
     });
+    if (providerSessionKey !== undefined)
+      await mfa?.keepProviderSession(providerSessionKey, session.id);
     return { kind: 'signed_in', token, user, redirectTo: this.#o.landingFor(next) };
   }
 
@@ -529,13 +561,17 @@ function checkDomain(config: ProviderConfig, profile: ExternalProfile, client: C
 }
 
 /** The page's or API's error for a provider failure. */
-export function toAuthError(error: unknown, providerName: string): unknown {
+export function toAuthError(
+  error: unknown,
+  providerName: string,
+  retryAfterSeconds: number,
+): unknown {
   if (!isFederationError(error)) return error;
   switch (error.code) {
     case 'provider_unavailable':
       return authErrors.create('external_provider_unavailable', {
         message: `${providerName} cannot be reached right now. Try again soon, or sign in another way.`,
-        headers: { 'retry-after': '30' },
+        headers: { 'retry-after': String(retryAfterSeconds) },
         cause: error,
       });
     case 'provider_refused':

@@ -34,12 +34,19 @@ export function guardProvider(
     // Only the provider's own failures count: a user's wrong or replayed callback does not.
     isFailure: (error) => isFederationError(error) && error.code === 'provider_unavailable',
   });
+  // The breaker opens on a share of failures in its window, which a busy login page with many
+  // earlier successes reaches late; the button already says "unavailable" after the last call
+  // found the provider down, until a call succeeds or the breaker's reset time has passed.
+  let downSince: number | undefined;
   const fire = async <T>(call: () => Promise<T>): Promise<T> => {
     try {
-      return (await breaker.fire(call)) as T;
+      const result = (await breaker.fire(call)) as T;
+      downSince = undefined;
+      return result;
     } catch (error) {
       if (isBreakerOpenError(error))
         throw new FederationError('provider_unavailable', 'breaker open', { cause: error });
+      if (isFederationError(error) && error.code === 'provider_unavailable') downSince = Date.now();
       throw error;
     }
   };
@@ -53,6 +60,8 @@ export function guardProvider(
     config,
     provider,
     breaker,
-    available: () => breakerState(breaker) !== 'open',
+    available: () =>
+      breakerState(breaker) !== 'open' &&
+      (downSince === undefined || Date.now() - downSince >= options.resetTimeoutMs),
   };
 }

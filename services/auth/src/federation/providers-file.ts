@@ -45,6 +45,14 @@ const common = {
   trustProviderMfa: z.boolean().default(false),
 };
 
+/**
+ * Treat every address this provider gives as verified, for providers that send no
+ * `email_verified` but only issue addresses they control (Microsoft Entra ID with verified
+ * domains, say). An explicit decision: with it, the provider can open existing accounts of
+ * those addresses after the owner's mailed confirmation, and make new ones.
+ */
+const trustEmail = { trustEmail: z.boolean().default(false) };
+
 const secretFields = {
   clientId: z.string().min(1),
   clientSecret: z.string().min(1).optional(),
@@ -59,6 +67,7 @@ const issuerSchema = z.url({ protocol: /^https?$/u }).refine((value) => {
 
 const oidcSchema = z.strictObject({
   ...common,
+  ...trustEmail,
   ...secretFields,
   type: z.literal('oidc'),
   issuer: issuerSchema,
@@ -74,6 +83,10 @@ const oidcSchema = z.strictObject({
     })
     .default({ email: 'email', name: 'name', groups: 'groups' }),
   authorizationParams: z.record(z.string(), z.string()).default({}),
+  /** How the client authenticates at the token endpoint (OpenID Connect's default: basic). */
+  tokenAuthMethod: z
+    .enum(['client_secret_basic', 'client_secret_post'])
+    .default('client_secret_basic'),
 });
 
 const githubSchema = z.strictObject({

@@ -20,7 +20,7 @@ import { SecretBox } from './crypto/secret-box.js';
 import type { DeviceBindingPolicy } from './device-binding.js';
 import { MfaFlows } from './mfa-flows.js';
 import type { MfaStateStore } from './mfa-ports.js';
-import { createSupabaseMfa } from './supabase/index.js';
+import { createSupabaseMfa, type ProviderSession } from './supabase/index.js';
 import { TrustedDeviceCookie } from './trusted-device-cookie.js';
 
 export interface MfaParts {
@@ -33,6 +33,8 @@ export interface MfaParts {
     client: ClientFacts,
     key: string,
   ) => Promise<IdentityUser>;
+  /** Supabase: keeps a session from elsewhere (an OAuth exchange) under `key`, like a sign-in's. */
+  readonly keepProviderSession?: (key: string, session: ProviderSession) => Promise<void>;
 }
 
 export interface MfaDependencies {
@@ -103,6 +105,8 @@ export async function createMfa(config: AuthConfig, deps: MfaDependencies): Prom
   return {
     flows: new MfaFlows({ ...common, totp: supabase.totp, providerSessions: supabase.vault }),
     providerSessions: supabase.vault,
+    keepProviderSession: (key, session) =>
+      supabase.vault.keep(key, session, config.mfa.pendingTtlMs),
     signInKeepingSession: async (input, client, key) => {
       const { user, session } = await provider.signInKeepingSession(input, {
         ip: client.ip,

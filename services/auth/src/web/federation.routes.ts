@@ -115,11 +115,14 @@ export function federationRoutes(
   // Signed in: add a provider to the account, or remove one (never the last way in).
   app.post('/auth/sso/:provider/link', options.formPost, async (request, reply) => {
     const caller = await options.flows.callers.require(request);
+    // Another way into the account: as sensitive as a new password (a recent second factor).
+    await options.flows.mfa?.requireRecentFactor(caller);
     return startFlow(request, reply, { userId: caller.session.userId });
   });
 
   app.post('/auth/sso/:provider/unlink', options.formPost, async (request, reply) => {
     const caller = await options.flows.callers.require(request);
+    await options.flows.mfa?.requireRecentFactor(caller);
     const id = providerParams.safeParse(request.params);
     if (!id.success) throw authErrors.create('not_found');
     await federation.unlink(caller.session.userId, id.data.provider, clientFactsOf(request));

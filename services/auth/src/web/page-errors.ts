@@ -37,7 +37,10 @@ export function renderPageError(
   if (page === undefined) return false;
   if (failure.code === 'mfa_required' && page.handoffSecret !== undefined) {
     // A sensitive action without a recent second factor: ask for it, then come back here.
-    const back = request.url.startsWith('/auth/security') ? '/auth/security' : '/auth/account';
+    const back =
+      request.url.startsWith('/auth/security') || request.url.startsWith('/auth/sso/')
+        ? '/auth/security'
+        : '/auth/account';
     void reply.redirect(
       `/auth/mfa?next=${encodeURIComponent(signHandoff(back, page.handoffSecret))}`,
       303,

@@ -83,10 +83,14 @@ export class IdentityLinks {
   }
 
   /**
-   * Removes the link unless it is the account's last way in (no usable password and no other
-   * identity): `removed`, `last` (kept), or `unknown`.
+   * Removes the link unless it is the account's last way in (no usable password, or passwords
+   * turned off, and no other identity): `removed`, `last` (kept), or `unknown`.
    */
-  async unlink(userId: string, provider: string): Promise<'removed' | 'last' | 'unknown'> {
+  async unlink(
+    userId: string,
+    provider: string,
+    options: { readonly passwordCounts: boolean } = { passwordCounts: true },
+  ): Promise<'removed' | 'last' | 'unknown'> {
     return this.#db.transaction(async (tx) => {
       // Locks the account row: two unlinks at once cannot both pass the "not the last" check.
       const { rows: users } = await tx.query<{ password_usable: boolean }>(
@@ -98,7 +102,9 @@ export class IdentityLinks {
         [userId],
       );
       if (!rows.some((row) => row.provider === provider)) return 'unknown';
-      if (users[0]?.password_usable !== true && rows.length === 1) return 'last';
+      // With passwords turned off (SSO only), a password is no way in.
+      const password = options.passwordCounts && users[0]?.password_usable === true;
+      if (!password && rows.length === 1) return 'last';
       await tx.query('delete from external_identities where user_id = $1 and provider = $2', [
         userId,
         provider,

@@ -33,6 +33,8 @@ export interface OidcProviderOptions {
   readonly authorizationParams?: Readonly<Record<string, string>>;
   /** Allow an `http:` issuer (development and tests only; the config refuses it otherwise). */
   readonly allowInsecure?: boolean;
+  /** Default `client_secret_basic`, OpenID Connect's default. */
+  readonly tokenAuthMethod?: 'client_secret_basic' | 'client_secret_post';
 }
 
 /** Parameters the flow sets itself; configuration may not override them. */
@@ -159,7 +161,9 @@ export class OidcProvider implements ExternalProvider {
         new URL(options.issuer),
         options.clientId,
         undefined,
-        client.ClientSecretPost(options.clientSecret),
+        options.tokenAuthMethod === 'client_secret_post'
+          ? client.ClientSecretPost(options.clientSecret)
+          : client.ClientSecretBasic(options.clientSecret),
         {
           timeout: Math.max(1, Math.ceil(options.timeoutMs / 1000)),
           // The ID token's signature is checked against the provider's JWKS: openid-client

@@ -109,7 +109,14 @@ describe('SupabaseOAuthProvider against the contract double', () => {
       groups: [],
       amr: ['fed'],
       account: { id: user?.id, email: 'grace@example.com', emailVerified: true, roles: ['user'] },
+      // The user's own Supabase session, for its MFA API (kept sealed by the flows).
+      providerSession: {
+        accessToken: expect.any(String),
+        refreshToken: expect.any(String),
+        expiresAt: expect.any(Number),
+      },
     });
+    expect(profile.providerSession?.expiresAt).toBeGreaterThan(Date.now());
     const exchange = double.lastRequest({ authPath: '/token' });
     expect(exchange?.query).toEqual({ grant_type: 'pkce' });
     expect(exchange?.headers.apikey).toBe(double.anonKey);

@@ -10,6 +10,7 @@ import {
   type User,
 } from '@supabase/supabase-js';
 import { toIdentityUser } from '../../identity/supabase/supabase-users.js';
+import { type ProviderSession, toProviderSession } from '../../mfa/supabase/provider-session.js';
 import {
   type AuthorizationStart,
   type ExternalProfile,
@@ -102,18 +103,20 @@ export class SupabaseOAuthProvider implements ExternalProvider {
     }
     const storage = FlowStorage.holding(input.secrets.codeVerifier);
     let user: User;
+    let session: ProviderSession;
     try {
       const { data, error } = await this.#client(storage).exchangeCodeForSession(code, {
         flowId: EXCHANGE_FLOW_ID,
       });
       if (error !== null) throw error;
       user = data.user;
+      session = toProviderSession(data.session, Date.now());
     } catch (error) {
       throw federationErrorOf(error);
     }
-    // Supabase's session is dropped unused (AuthFlow issues its own). It is not signed out: it
-    // stays valid at Supabase until its refresh token expires or is revoked.
-    return this.#profileOf(user);
+    // Kept by the flows while a second factor is due or the AuthFlow session lives (Supabase's
+    // MFA API needs the user's own session), and ended with it.
+    return { ...this.#profileOf(user), providerSession: session };
   }
 
   #profileOf(user: User): ExternalProfile {
