@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestOpenIdProvider, type TestOpenIdProvider } from '@authflow/testing';
 import { decodeJwt } from 'jose';
+import { generateTotp } from '../src/mfa/builtin/totp.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { BrowserClient, Response } from './support/browser-client.js';
 import { BrowserClient as Browser } from './support/browser-client.js';
@@ -55,6 +56,13 @@ beforeAll(async () => {
       `    clientId: ${CLIENT.clientId}`,
       '    clientSecret: ${CORP_CLIENT_SECRET}',
       '    allowedDomains: [partner.example]',
+      '  - id: strong',
+      '    type: oidc',
+      '    name: Strong',
+      `    issuer: ${op.issuer}`,
+      `    clientId: ${CLIENT.clientId}`,
+      '    clientSecret: ${CORP_CLIENT_SECRET}',
+      '    trustProviderMfa: true',
       '  - id: entra',
       '    type: oidc',
       '    name: Entra',
@@ -82,6 +90,7 @@ beforeAll(async () => {
       new URL('/auth/sso/corp/callback', base).href,
       new URL('/auth/sso/partners/callback', base).href,
       new URL('/auth/sso/entra/callback', base).href,
+      new URL('/auth/sso/strong/callback', base).href,
     ],
   });
 }, 60_000);
@@ -234,6 +243,19 @@ describe('sign-in with an OpenID Provider', () => {
     expect(replay.headers['x-authflow-error']).toBe('sign_in_expired');
   });
 
+  it('refuses a code used once already, even under a fresh state', async () => {
+    const { sub } = person('code');
+    const browser = stack.browser(LAPTOP);
+    const callback = await op.login(await start(browser), sub);
+    expect((await browser.get(pathOf(callback))).status).toBe(303);
+    const fresh = new URL(await start(browser));
+    const replayed = new URL(callback);
+    replayed.searchParams.set('state', fresh.searchParams.get('state') ?? '');
+    const answer = await browser.get(pathOf(replayed));
+    expect(answer.status).toBe(400);
+    expect(answer.headers['x-authflow-error']).toBe('sign_in_expired');
+  });
+
   it('finishes a flow only on the device that started it', async () => {
     const { sub } = person('device');
     const laptop = stack.browser(LAPTOP);
@@ -296,6 +318,60 @@ describe('sign-in with an OpenID Provider', () => {
     expect(answer.body).toContain('email domain');
     const { sub: partner } = person('partner', { domain: 'partner.example' });
     expect((await signInWith(stack.browser(LAPTOP), partner, 'partners')).status).toBe(303);
+  });
+});
+
+describe('second factors after an outside sign-in', () => {
+  it('still asks for the second factor of an account that has one', async () => {
+    const { sub } = person('with-totp');
+    const browser = stack.browser(LAPTOP);
+    await signInWith(browser, sub);
+    const begun = await browser.post('/api/v1/simple_auth/mfa/totp', { json: { label: 'Phone' } });
+    expect(begun.status).toBe(201);
+    const { factor_id: factorId, secret } = JSON.parse(begun.body) as Record<string, string>;
+    const confirmed = await browser.post(`/api/v1/simple_auth/mfa/totp/${factorId}/confirm`, {
+      json: { code: generateTotp(secret ?? '') },
+    });
+    expect(confirmed.status).toBe(200);
+    const [recovery] = (JSON.parse(confirmed.body) as { recovery_codes: string[] }).recovery_codes;
+
+    const later = stack.browser(LAPTOP);
+    const back = await signInWith(later, sub);
+    expect(back.status).toBe(303);
+    expect(back.headers.location).toBe('/auth/mfa');
+    expect(later.jar.has('authflow_session')).toBe(false);
+    const passed = await later.post('/api/v1/simple_auth/mfa/challenge', {
+      json: { method: 'recovery', code: recovery },
+    });
+    expect(passed.status).toBe(200);
+    const claims = await profileOf(later);
+    expect(claims.aal).toBe('aal2');
+    expect(claims.amr).toEqual(expect.arrayContaining(['fed', 'mfa']));
+    expect(claims.amr).not.toContain('pwd');
+    expect(claims.provider).toBe('corp');
+  });
+
+  it('takes the provider second factor as this sign-in one only where the configuration trusts it', async () => {
+    const sub = unique('strong');
+    op.setAccount({ sub, email: `${sub}@corp.example`, email_verified: true, amr: ['pwd', 'mfa'] });
+    const trusted = stack.browser(LAPTOP);
+    expect((await signInWith(trusted, sub, 'strong')).status).toBe(303);
+    const strong = await profileOf(trusted);
+    expect(strong.aal).toBe('aal2');
+    expect(strong.amr).toEqual(expect.arrayContaining(['fed', 'pwd', 'mfa']));
+    // The same kind of assertion through a provider entry that does not trust it: aal1, no mfa.
+    const other = unique('not-trusted');
+    op.setAccount({
+      sub: other,
+      email: `${other}@corp.example`,
+      email_verified: true,
+      amr: ['pwd', 'mfa'],
+    });
+    const plain = stack.browser(LAPTOP);
+    expect((await signInWith(plain, other, 'corp')).status).toBe(303);
+    const weak = await profileOf(plain);
+    expect(weak.aal).toBe('aal1');
+    expect(weak.amr).toEqual(['fed', 'pwd']);
   });
 });
 
