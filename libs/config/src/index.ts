@@ -20,3 +20,4 @@ export {
   resolveDeprecatedNames,
 } from './deprecated-names.js';
 export { interpolateEnv } from './interpolate-env.js';
+export { readDataFile } from './read-data-file.js';

@@ -23,6 +23,21 @@ const PHONE = {
 const PASSWORD = 'correct horse battery staple';
 const CLIENT = { clientId: 'authflow', clientSecret: 'a-client-secret-for-tests-only' };
 
+const PROVIDER_IDS = ['corp', 'partners', 'strong', 'entra'];
+
+/** One provider of the file, all on the same OpenID Provider and client. */
+function entry(id: string, name: string, extra: readonly string[]): string[] {
+  return [
+    `  - id: ${id}`,
+    '    type: oidc',
+    `    name: ${name}`,
+    `    issuer: ${op.issuer}`,
+    `    clientId: ${CLIENT.clientId}`,
+    '    clientSecret: ${CORP_CLIENT_SECRET}',
+    ...extra,
+  ];
+}
+
 let op: TestOpenIdProvider;
 let stack: Stack;
 let counter = 0;
@@ -39,38 +54,16 @@ beforeAll(async () => {
     providersFile,
     [
       'providers:',
-      '  - id: corp',
-      '    type: oidc',
-      '    name: Corp SSO',
-      '    icon: keycloak',
-      `    issuer: ${op.issuer}`,
-      `    clientId: ${CLIENT.clientId}`,
-      '    clientSecret: ${CORP_CLIENT_SECRET}',
-      '    groupsToRoles:',
-      '      engineering: [engineer]',
-      '      admins: [admin]',
-      '  - id: partners',
-      '    type: oidc',
-      '    name: Partners',
-      `    issuer: ${op.issuer}`,
-      `    clientId: ${CLIENT.clientId}`,
-      '    clientSecret: ${CORP_CLIENT_SECRET}',
-      '    allowedDomains: [partner.example]',
-      '  - id: strong',
-      '    type: oidc',
-      '    name: Strong',
-      `    issuer: ${op.issuer}`,
-      `    clientId: ${CLIENT.clientId}`,
-      '    clientSecret: ${CORP_CLIENT_SECRET}',
-      '    trustProviderMfa: true',
-      '  - id: entra',
-      '    type: oidc',
-      '    name: Entra',
-      `    issuer: ${op.issuer}`,
-      `    clientId: ${CLIENT.clientId}`,
-      '    clientSecret: ${CORP_CLIENT_SECRET}',
-      '    trustEmail: true',
-      '    allowedDomains: [corp.example]',
+      // The YAML form, with the secret from the environment (${ENV} substitution).
+      ...entry('corp', 'Corp SSO', [
+        '    icon: keycloak',
+        '    groupsToRoles:',
+        '      engineering: [engineer]',
+        '      admins: [admin]',
+      ]),
+      ...entry('partners', 'Partners', ['    allowedDomains: [partner.example]']),
+      ...entry('strong', 'Strong', ['    trustProviderMfa: true']),
+      ...entry('entra', 'Entra', ['    trustEmail: true', '    allowedDomains: [corp.example]']),
       '',
     ].join('\n'),
   );
@@ -86,12 +79,7 @@ beforeAll(async () => {
   const base = stack.authConfig.server.publicUrl;
   await op.setClient({
     ...CLIENT,
-    redirectUris: [
-      new URL('/auth/sso/corp/callback', base).href,
-      new URL('/auth/sso/partners/callback', base).href,
-      new URL('/auth/sso/entra/callback', base).href,
-      new URL('/auth/sso/strong/callback', base).href,
-    ],
+    redirectUris: PROVIDER_IDS.map((id) => new URL(`/auth/sso/${id}/callback`, base).href),
   });
 }, 60_000);
 

@@ -1,8 +1,7 @@
 // The providers file (AUTH_PROVIDERS_FILE, YAML or JSON, `${ENV}` substitution like the routes
 // file): which outside identity providers a user may sign in with, in the order of their buttons.
 import { readFile } from 'node:fs/promises';
-import { interpolateEnv } from '@authflow/config';
-import { parse as parseYaml } from 'yaml';
+import { interpolateEnv, readDataFile } from '@authflow/config';
 import { z } from 'zod';
 
 /** Button icons shipped with the pages (no remote images on a sign-in page). */
@@ -191,29 +190,8 @@ export async function readProvidersFile(
   path: string,
   options: Omit<Parameters<typeof parseProvidersFile>[1], 'source'>,
 ): Promise<{ ok: true; providers: ProviderConfig[] } | { ok: false; problems: string[] }> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    return {
-      ok: false,
-      problems: [
-        `AUTH_PROVIDERS_FILE ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-      ],
-    };
-  }
-  let raw: unknown;
-  try {
-    raw = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    return {
-      ok: false,
-      problems: [
-        `AUTH_PROVIDERS_FILE ${path}: not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'} (${(error as Error).message})`,
-      ],
-    };
-  }
-  return parseProvidersFile(raw, { ...options, source: path });
+  const read = await readDataFile(path, 'AUTH_PROVIDERS_FILE');
+  return read.ok ? parseProvidersFile(read.raw, { ...options, source: path }) : read;
 }
 
 function isLoopback(hostname: string): boolean {
