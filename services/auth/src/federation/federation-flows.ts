@@ -419,7 +419,9 @@ export class FederationFlows {
     const user = await this.#applyGroups(entry.config, profile, account, client);
     const asserted = profile.amr.filter((method) => RFC_8176.has(method));
     const providerMfa =
-      entry.config.trustProviderMfa && asserted.some((method) => SECOND_FACTOR_METHODS.has(method));
+      'trustProviderMfa' in entry.config &&
+      entry.config.trustProviderMfa &&
+      asserted.some((method) => SECOND_FACTOR_METHODS.has(method));
     // A second factor at the provider counts (and is named) only when the configuration trusts
     // it: a backend reading `mfa` in `amr` must be able to rely on it.
     const amr = unique([
@@ -475,7 +477,7 @@ export class FederationFlows {
     user: IdentityUser,
     client: ClientFacts,
   ): Promise<IdentityUser> {
-    const mapping = Object.entries(config.groupsToRoles);
+    const mapping = Object.entries('groupsToRoles' in config ? config.groupsToRoles : {});
     if (mapping.length === 0 || profile.account !== undefined) return user;
     const managed = new Set(mapping.flatMap(([, roles]) => roles));
     const groups = new Set(profile.groups);

@@ -90,6 +90,9 @@ describe('parseProvidersFile', () => {
   it('matches the provider type to the identity provider in use', async () => {
     const supabase = { id: 'google', type: 'supabase', name: 'Google', supabaseProvider: 'google' };
     expect((await parse([supabase], 'supabase')).ok).toBe(true);
+    // Supabase owns its accounts: AuthFlow's account rules would be silently ignored there.
+    const ruled = await parse([{ ...supabase, groupsToRoles: { a: ['b'] } }], 'supabase');
+    expect(ruled.ok ? '' : ruled.problems.join('\n')).toContain('groupsToRoles');
     const mixed = await parse([supabase, oidc], 'builtin');
     expect(mixed.ok ? '' : mixed.problems.join('\n')).toContain(
       'type: supabase needs AUTH_IDENTITY_PROVIDER=supabase',

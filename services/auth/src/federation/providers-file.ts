@@ -38,6 +38,13 @@ const common = {
     )
     .min(1)
     .optional(),
+};
+
+/**
+ * What AuthFlow decides about accounts from a provider's answer (not for `type: supabase`: there
+ * Supabase owns the accounts, their roles in app_metadata).
+ */
+const accountRules = {
   /** Group name → roles, applied at each sign-in. */
   groupsToRoles: z.record(z.string().min(1), z.array(roleSchema)).default({}),
   /** Take the provider's `amr` (mfa, otp, hwk...) as this sign-in's second factor. */
@@ -66,6 +73,7 @@ const issuerSchema = z.url({ protocol: /^https?$/u }).refine((value) => {
 
 const oidcSchema = z.strictObject({
   ...common,
+  ...accountRules,
   ...trustEmail,
   ...secretFields,
   type: z.literal('oidc'),
@@ -90,6 +98,7 @@ const oidcSchema = z.strictObject({
 
 const githubSchema = z.strictObject({
   ...common,
+  ...accountRules,
   ...secretFields,
   type: z.literal('github'),
   scopes: z.array(z.string().min(1)).default(['read:user', 'user:email']),
