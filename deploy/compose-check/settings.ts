@@ -44,6 +44,8 @@ export const NOT_RUNTIME = new Set([
   'node_modules',
   'coverage',
   'examples',
+  // Documentation (services/auth/docs/single-sign-on.md): read by people, not by the service.
+  'docs',
 ]);
 /** nginx's rule for a rendered value (nginx/render-config.ts): one word, nothing that ends it. */
 export const UNSAFE_NGINX_VALUE = /[\s;{}"'#$\\]/u;
