@@ -233,6 +233,23 @@ describe('GitHubProvider', () => {
     );
   });
 
+  it('treats a missing user:email scope (404) as a refused callback, not an outage, and rate limits as one', async () => {
+    const provider = githubAt(double);
+    double.failApi(404);
+    const missingScope = await signInAt(provider);
+    const refused = await refusal(
+      provider.complete({ ...missingScope, redirectUri: REDIRECT_URI }),
+    );
+    expect(refused.code).toBe('invalid_callback');
+    expect(refused.detail).toContain('user:email');
+    double.failApi(429);
+    const limited = await signInAt(provider);
+    await expectRefusal(
+      provider.complete({ ...limited, redirectUri: REDIRECT_URI }),
+      'provider_unavailable',
+    );
+  });
+
   it('says the provider is unavailable when GitHub cannot be reached', async () => {
     const gone = await startGitHubDouble({ clients: [CLIENT] });
     const provider = githubAt(gone);

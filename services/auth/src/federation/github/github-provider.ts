@@ -152,7 +152,14 @@ export class GitHubProvider implements ExternalProvider {
     });
     if (status === 401)
       throw new FederationError('invalid_callback', `${what}: access token rejected (401)`);
-    // 403 and 429 are GitHub's rate limits; 404 on /user/emails means the user:email scope is missing.
+    // 404 on /user/emails: the token lacks the user:email scope, a configuration mistake that
+    // must not count as GitHub being down (its breaker would hide the button from everyone).
+    if (status === 404)
+      throw new FederationError(
+        'invalid_callback',
+        `${what} answered 404: is the user:email scope among the provider's scopes?`,
+      );
+    // 403 and 429 are GitHub's rate limits: GitHub cannot serve this sign-in now.
     if (status !== 200) throw unavailable(`${what} answered ${status}`);
     const parsed = schema.safeParse(body);
     if (!parsed.success) throw unavailable(`${what}: answer not in the expected shape`);
