@@ -189,3 +189,44 @@ describe('revocation across instances', () => {
     socket.terminate();
   });
 });
+
+describe('an answer that ends the session', () => {
+  it('drops the session from this instance cache at once, before any revocation message', async () => {
+    const { cookie, session } = await first.signIn(chromeOnMac);
+    const headers = { ...chromeOnMac.headers, cookie, ...json };
+    // Cached on both instances.
+    for (const gateway of [first, second])
+      expect((await gateway.get('/app/warm', headers)).status).toBe(200);
+    // The session ends in Redis, and no message is published (as if it were still on its way).
+    await first.redis.del(`session:${session.id}`);
+    const name = cookie.slice(0, cookie.indexOf('='));
+    backend.responseHeaders = { 'set-cookie': `${name}=; Path=/; Max-Age=0; HttpOnly` };
+    try {
+      // The answer that expires the cookie passes through the first instance...
+      expect((await first.get('/app/sign-out', headers)).status).toBe(200);
+    } finally {
+      backend.responseHeaders = {};
+    }
+    // ...which no longer serves the session from its cache: Redis says it is gone.
+    expect((await first.get('/app/after', headers)).status).toBe(401);
+    // The other instance learns it from the revocation message (not sent in this test).
+    expect((await second.get('/app/after', headers)).status).toBe(200);
+  });
+
+  it('keeps the session cached when an answer sets another cookie, or renews this one', async () => {
+    const { cookie, session } = await first.signIn(chromeOnMac);
+    const headers = { ...chromeOnMac.headers, cookie, ...json };
+    expect((await first.get('/app/warm', headers)).status).toBe(200);
+    await first.redis.del(`session:${session.id}`);
+    const name = cookie.slice(0, cookie.indexOf('='));
+    backend.responseHeaders = { 'set-cookie': `theme=; Path=/; Max-Age=0` };
+    try {
+      expect((await first.get('/app/theme', headers)).status).toBe(200);
+    } finally {
+      backend.responseHeaders = {};
+    }
+    // Still served from the cache (the record is gone from Redis, so only the cache answers 200).
+    expect((await first.get('/app/after', headers)).status).toBe(200);
+    expect(name).not.toBe('theme');
+  });
+});

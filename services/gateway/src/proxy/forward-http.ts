@@ -21,6 +21,8 @@ export interface ForwardRequest {
   readonly body: Readable | undefined;
   /** Deadline from now to the response head, waiting for a pooled connection included. */
   readonly timeoutMs: number;
+  /** Told the upstream's own Set-Cookie lines, when it sends any (before the gateway's join). */
+  readonly onSetCookie?: ((setCookie: string | string[]) => void) | undefined;
 }
 
 /**
@@ -40,7 +42,7 @@ export function forwardHttp(
       reject(new ClientClosedError());
       return;
     }
-    const exchange = new Exchange(reply, forward.timeoutMs, lease, resolve, reject);
+    const exchange = new Exchange(reply, forward, lease, resolve, reject);
     upstream.pool.dispatch(
       {
         origin: upstream.origin,
@@ -65,6 +67,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   readonly #resolve: (statusCode: number) => void;
   readonly #reject: (error: unknown) => void;
   readonly #deadline: NodeJS.Timeout;
+  readonly #onSetCookie: ForwardRequest['onSetCookie'];
   #controller: Dispatcher.DispatchController | undefined;
   #response: ServerResponse | undefined;
   #finished = false;
@@ -73,7 +76,7 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   constructor(
     reply: FastifyReply,
-    timeoutMs: number,
+    { timeoutMs, onSetCookie }: Pick<ForwardRequest, 'timeoutMs' | 'onSetCookie'>,
     lease: UpstreamLease,
     resolve: (statusCode: number) => void,
     reject: (error: unknown) => void,
@@ -82,6 +85,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.#lease = lease;
     this.#resolve = resolve;
     this.#reject = reject;
+    this.#onSetCookie = onSetCookie;
     this.#deadline = setTimeout(() => this.#expire(timeoutMs), timeoutMs);
     // Listened for from the start: a client that leaves while the request waits for a pooled
     // connection must not leave that connection to an exchange nobody reads.
@@ -107,6 +111,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     }
     clearTimeout(this.#deadline);
     removeHopByHop(headers);
+    const upstreamCookies = headers['set-cookie'];
+    if (upstreamCookies !== undefined) this.#onSetCookie?.(upstreamCookies);
     // Cookies the gateway set before forwarding (optional routes expire a bad session cookie)
     // go out with the upstream's answer, which is written on the raw response below.
     const ownCookies = this.#reply.getHeader('set-cookie');

@@ -22,6 +22,7 @@ import { ClientClosedError, UpstreamServerError } from './forward-errors.js';
 import { type ForwardRequest, forwardHttp } from './forward-http.js';
 import { lingerAfterAnswer } from './lingering-close.js';
 import {
+  expiresCookie,
   type HeaderRewrite,
   type RequestView,
   upstreamHeaderList,
@@ -141,8 +142,9 @@ async function registerRoute(
   const hostConstraints =
     route.hosts === undefined ? {} : { [HOST_CONSTRAINT]: hostsKey(route.hosts) };
   const forward = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const identity = identityOf(request);
     const headers = upstreamHeaderList(request.headers, viewOf(request), options.rewrite, {
-      identity: identityOf(request),
+      identity,
       host: upstream.host,
     });
     const forwarded: ForwardRequest = {
@@ -153,6 +155,15 @@ async function registerRoute(
       headers,
       body: request.body as Readable | undefined,
       timeoutMs,
+      // An answer that expires the session cookie (auth at sign-out) ends the session here at
+      // once; other instances learn it from the revocation message.
+      onSetCookie:
+        identity === undefined
+          ? undefined
+          : (setCookie) => {
+              if (expiresCookie(setCookie, options.rewrite.cookieName))
+                options.verification.verifier.forget(identity.session.id);
+            },
     };
     const lease = admit(upstream);
     if (lease === undefined) {

@@ -1,6 +1,7 @@
 import type { SessionRecord } from '@authflow/sessions';
 import { describe, expect, it } from 'vitest';
 import {
+  expiresCookie,
   identityHeaders,
   removeHopByHop,
   type RequestView,
@@ -155,5 +156,29 @@ describe('removeHopByHop', () => {
     };
     removeHopByHop(headers);
     expect(headers).toEqual({ 'content-type': 'application/json', 'set-cookie': ['a=1', 'b=2'] });
+  });
+});
+
+describe('expiresCookie', () => {
+  it('sees an expired session cookie, by empty value, Max-Age or a past Expires', () => {
+    const name = 'authflow_session';
+    expect(expiresCookie('authflow_session=; Path=/; Max-Age=0; HttpOnly', name)).toBe(true);
+    expect(expiresCookie('authflow_session=gone; max-age=-1', name)).toBe(true);
+    expect(
+      expiresCookie(
+        ['theme=dark', 'authflow_session=x; Expires=Thu, 01 Jan 1970 00:00:00 GMT'],
+        name,
+      ),
+    ).toBe(true);
+    expect(expiresCookie('authflow_session=; Path=/', name)).toBe(true);
+  });
+
+  it('leaves a renewed session cookie and other cookies alone', () => {
+    const name = 'authflow_session';
+    expect(expiresCookie('authflow_session=fresh-token; Path=/; HttpOnly', name)).toBe(false);
+    expect(expiresCookie('authflow_session=t; Max-Age=3600', name)).toBe(false);
+    expect(expiresCookie('theme=; Max-Age=0', name)).toBe(false);
+    expect(expiresCookie('x_authflow_session=; Max-Age=0', name)).toBe(false);
+    expect(expiresCookie([], name)).toBe(false);
   });
 });

@@ -168,6 +168,24 @@ export function mergeSetCookie(
   return [...own, ...fromUpstream];
 }
 
+/**
+ * Whether an answer's Set-Cookie lines expire the cookie `name`: an empty value, `Max-Age` of 0
+ * or less, or an `Expires` date in the past.
+ */
+export function expiresCookie(setCookie: string | readonly string[], name: string): boolean {
+  for (const line of typeof setCookie === 'string' ? [setCookie] : setCookie) {
+    if (cookieNameOf(line) !== name) continue;
+    const [pair = '', ...attributes] = line.split(';');
+    if (pair.slice(pair.indexOf('=') + 1).trim() === '') return true;
+    for (const attribute of attributes) {
+      const [key = '', value = ''] = attribute.split('=', 2).map((part) => part.trim());
+      if (/^max-age$/iu.test(key) && Number(value) <= 0) return true;
+      if (/^expires$/iu.test(key) && Date.parse(value) <= Date.now()) return true;
+    }
+  }
+  return false;
+}
+
 function cookieNameOf(setCookie: string): string {
   const equals = setCookie.indexOf('=');
   return (equals === -1 ? setCookie : setCookie.slice(0, equals)).trim();

@@ -119,6 +119,15 @@ export class SessionAccess {
       .finally(() => this.#touches.delete(session.id));
   }
 
+  /**
+   * Drops a session from this instance's cache at once, when an upstream's answer ended it (auth
+   * expiring the session cookie at sign-out): the revocation message would come a moment later.
+   * Only ever costs a store read: a session that still exists is found there again.
+   */
+  forget(sessionId: string): void {
+    this.#cache.evict(sessionId);
+  }
+
   /** Revokes (and so publishes) a session; throws when the store is unavailable. */
   async revoke(sessionId: string): Promise<void> {
     this.#cache.evict(sessionId);

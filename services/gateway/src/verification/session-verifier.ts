@@ -72,6 +72,11 @@ export class SessionVerifier {
     return token !== undefined && token !== '';
   }
 
+  /** See SessionAccess.forget. */
+  forget(sessionId: string): void {
+    this.#options.access.forget(sessionId);
+  }
+
   async verify(facts: RequestFacts): Promise<Outcome> {
     const { access, metrics, logger } = this.#options;
     const cookie = facts.headers.cookie;
