@@ -14,6 +14,7 @@ import type { Mailer } from '../mail/mailer.js';
 import { type DeviceBindingPolicy, deviceBinding } from '../mfa/device-binding.js';
 import type { MfaFlows, MfaMethod } from '../mfa/mfa-flows.js';
 import type { PendingSignIn } from '../mfa/mfa-ports.js';
+import { SSO_PATHS, ssoCallbackPath } from '../pages/federation-pages.js';
 import type { ProviderSession } from '../mfa/supabase/provider-session.js';
 import type { IdentityLinks, LinkedIdentity } from './builtin/identity-links.js';
 import type { ExternalProfile, ExternalProvider } from './external-provider.js';
@@ -145,7 +146,7 @@ export class FederationFlows {
 
   /** The redirect URI to register at the provider for `id`. */
   redirectUriFor(id: string): string {
-    return new URL(`/auth/sso/${id}/callback`, this.#o.publicUrl).href;
+    return new URL(ssoCallbackPath(id), this.#o.publicUrl).href;
   }
 
   /**
@@ -332,7 +333,7 @@ export class FederationFlows {
         identityLinkMail(this.#o.branding, {
           to: existing.email,
           providerName: entry.config.name,
-          link: new URL(`/auth/sso/link?token=${token}`, this.#o.publicUrl).href,
+          link: new URL(`${SSO_PATHS.link}?token=${token}`, this.#o.publicUrl).href,
           expiresInMinutes: LINK_TTL_MS / 60_000,
         }),
       );

@@ -18,6 +18,21 @@ export function ssoStartPath(id: string, next?: string): string {
   return next !== undefined && next !== '' ? `${path}?next=${encodeURIComponent(next)}` : path;
 }
 
+/** Where the provider sends the browser back: the redirect URI registered with it. */
+export function ssoCallbackPath(id: string): string {
+  return `/auth/sso/${encodeURIComponent(id)}/callback`;
+}
+
+/** POST: start linking this provider to the signed-in account. */
+export function ssoLinkPath(id: string): string {
+  return `/auth/sso/${encodeURIComponent(id)}/link`;
+}
+
+/** POST: remove this provider's identity from the signed-in account. */
+export function ssoUnlinkPath(id: string): string {
+  return `/auth/sso/${encodeURIComponent(id)}/unlink`;
+}
+
 export const SSO_PATHS = {
   /** GET: the mailed confirmation's page; POST: confirm it (`token`). */
   link: '/auth/sso/link',

@@ -1,7 +1,7 @@
 // The sign-in providers of the security page: outside identities that open the account, each
 // unlinkable, and a link button for every configured provider not linked yet.
 import { html, type SafeHtml } from '@authflow/html';
-import type { ProviderButtonView } from './federation-pages.js';
+import { type ProviderButtonView, ssoLinkPath, ssoUnlinkPath } from './federation-pages.js';
 import { renderPostForm, renderSubmitButton } from './forms.js';
 import type { PageContext } from './page-context.js';
 import { renderInstant } from './security-parts.js';
@@ -23,16 +23,6 @@ export interface SignInProvidersView {
   readonly identities: readonly LinkedIdentityView[];
   /** Every configured provider, in configuration order: those not linked get a link button. */
   readonly providers: readonly ProviderButtonView[];
-}
-
-/** POST: start linking this provider to the signed-in account. */
-export function ssoLinkPath(id: string): string {
-  return `/auth/sso/${encodeURIComponent(id)}/link`;
-}
-
-/** POST: remove this provider's identity from the signed-in account. */
-export function ssoUnlinkPath(id: string): string {
-  return `/auth/sso/${encodeURIComponent(id)}/unlink`;
 }
 
 function renderIdentityItem(context: PageContext, identity: LinkedIdentityView): SafeHtml {

@@ -21,8 +21,13 @@ export interface ForwardRequest {
   readonly body: Readable | undefined;
   /** Deadline from now to the response head, waiting for a pooled connection included. */
   readonly timeoutMs: number;
-  /** Told the upstream's own Set-Cookie lines, when it sends any (before the gateway's join). */
-  readonly onSetCookie?: ((setCookie: string | string[]) => void) | undefined;
+  /** The verified session the request carries, if any. */
+  readonly sessionId?: string | undefined;
+  /**
+   * Told the upstream's own Set-Cookie lines (before the gateway's join) when the request carries
+   * a session: one function per route, the session id passed in (no closure per request).
+   */
+  readonly onSetCookie?: (setCookie: string | string[], sessionId: string) => void;
 }
 
 /**
@@ -67,7 +72,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   readonly #resolve: (statusCode: number) => void;
   readonly #reject: (error: unknown) => void;
   readonly #deadline: NodeJS.Timeout;
-  readonly #onSetCookie: ForwardRequest['onSetCookie'];
+  readonly #forward: ForwardRequest;
   #controller: Dispatcher.DispatchController | undefined;
   #response: ServerResponse | undefined;
   #finished = false;
@@ -76,7 +81,7 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   constructor(
     reply: FastifyReply,
-    { timeoutMs, onSetCookie }: Pick<ForwardRequest, 'timeoutMs' | 'onSetCookie'>,
+    forward: ForwardRequest,
     lease: UpstreamLease,
     resolve: (statusCode: number) => void,
     reject: (error: unknown) => void,
@@ -85,7 +90,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.#lease = lease;
     this.#resolve = resolve;
     this.#reject = reject;
-    this.#onSetCookie = onSetCookie;
+    this.#forward = forward;
+    const { timeoutMs } = forward;
     this.#deadline = setTimeout(() => this.#expire(timeoutMs), timeoutMs);
     // Listened for from the start: a client that leaves while the request waits for a pooled
     // connection must not leave that connection to an exchange nobody reads.
@@ -112,7 +118,9 @@ class Exchange implements Dispatcher.DispatchHandler {
     clearTimeout(this.#deadline);
     removeHopByHop(headers);
     const upstreamCookies = headers['set-cookie'];
-    if (upstreamCookies !== undefined) this.#onSetCookie?.(upstreamCookies);
+    const { sessionId, onSetCookie } = this.#forward;
+    if (upstreamCookies !== undefined && sessionId !== undefined)
+      onSetCookie?.(upstreamCookies, sessionId);
     // Cookies the gateway set before forwarding (optional routes expire a bad session cookie)
     // go out with the upstream's answer, which is written on the raw response below.
     const ownCookies = this.#reply.getHeader('set-cookie');

@@ -141,6 +141,12 @@ async function registerRoute(
   };
   const hostConstraints =
     route.hosts === undefined ? {} : { [HOST_CONSTRAINT]: hostsKey(route.hosts) };
+  // An answer that expires the session cookie (auth at sign-out) ends the session here at once;
+  // other instances learn it from the revocation message.
+  const forgetIfEnded = (setCookie: string | string[], sessionId: string): void => {
+    if (expiresCookie(setCookie, options.rewrite.cookieName))
+      options.verification.verifier.forget(sessionId);
+  };
   const forward = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const identity = identityOf(request);
     const headers = upstreamHeaderList(request.headers, viewOf(request), options.rewrite, {
@@ -155,15 +161,8 @@ async function registerRoute(
       headers,
       body: request.body as Readable | undefined,
       timeoutMs,
-      // An answer that expires the session cookie (auth at sign-out) ends the session here at
-      // once; other instances learn it from the revocation message.
-      onSetCookie:
-        identity === undefined
-          ? undefined
-          : (setCookie) => {
-              if (expiresCookie(setCookie, options.rewrite.cookieName))
-                options.verification.verifier.forget(identity.session.id);
-            },
+      sessionId: identity?.session.id,
+      onSetCookie: forgetIfEnded,
     };
     const lease = admit(upstream);
     if (lease === undefined) {
