@@ -136,6 +136,12 @@ async function profileOf(browser: BrowserClient): Promise<Record<string, unknown
   return { ...claims, user_id: claims.sub };
 }
 
+/** A refusal as the user gets it: its status and its stable code. */
+function expectRefusal(response: Response, status: number, code: string): void {
+  expect(response.status).toBe(status);
+  expect(response.headers['x-authflow-error']).toBe(code);
+}
+
 describe('sign-in with an OpenID Provider', () => {
   it('shows one button per provider on the login page, in file order', async () => {
     const page = await stack.browser(LAPTOP).get('/auth/login');
@@ -213,8 +219,7 @@ describe('sign-in with an OpenID Provider', () => {
     const callback = await op.login(await start(attacker), sub);
     await start(victim);
     const answer = await victim.get(pathOf(callback));
-    expect(answer.status).toBe(400);
-    expect(answer.headers['x-authflow-error']).toBe('sign_in_expired');
+    expectRefusal(answer, 400, 'sign_in_expired');
     expect(answer.body).toContain('<html');
     expect(victim.jar.has('authflow_session')).toBe(false);
   });
@@ -227,8 +232,7 @@ describe('sign-in with an OpenID Provider', () => {
     // Same browser, same flow cookie value again.
     browser.jar.set('authflow_sso', callback.searchParams.get('state') ?? '');
     const replay = await browser.get(pathOf(callback));
-    expect(replay.status).toBe(400);
-    expect(replay.headers['x-authflow-error']).toBe('sign_in_expired');
+    expectRefusal(replay, 400, 'sign_in_expired');
   });
 
   it('refuses a code used once already, even under a fresh state', async () => {
@@ -240,8 +244,7 @@ describe('sign-in with an OpenID Provider', () => {
     const replayed = new URL(callback);
     replayed.searchParams.set('state', fresh.searchParams.get('state') ?? '');
     const answer = await browser.get(pathOf(replayed));
-    expect(answer.status).toBe(400);
-    expect(answer.headers['x-authflow-error']).toBe('sign_in_expired');
+    expectRefusal(answer, 400, 'sign_in_expired');
   });
 
   it('finishes a flow only on the device that started it', async () => {
@@ -282,8 +285,7 @@ describe('sign-in with an OpenID Provider', () => {
     const callback = await op.login(await start(browser), sub);
     op.tamperNextIdToken(edit, { key });
     const answer = await browser.get(pathOf(callback));
-    expect(answer.status).toBe(400);
-    expect(answer.headers['x-authflow-error']).toBe('sign_in_expired');
+    expectRefusal(answer, 400, 'sign_in_expired');
     expect(browser.jar.has('authflow_session')).toBe(false);
   });
 
@@ -293,16 +295,14 @@ describe('sign-in with an OpenID Provider', () => {
     const callback = await op.login(await start(browser), sub, { deny: true });
     expect(callback.searchParams.get('error')).toBe('access_denied');
     const answer = await browser.get(pathOf(callback));
-    expect(answer.status).toBe(403);
-    expect(answer.headers['x-authflow-error']).toBe('provider_refused');
+    expectRefusal(answer, 403, 'provider_refused');
     expect(answer.headers['content-type']).toMatch(/text\/html/u);
   });
 
   it('refuses an address outside the allowed domains with a clear page', async () => {
     const { sub } = person('domain', { domain: 'elsewhere.example' });
     const answer = await signInWith(stack.browser(LAPTOP), sub, 'partners');
-    expect(answer.status).toBe(403);
-    expect(answer.headers['x-authflow-error']).toBe('email_domain_not_allowed');
+    expectRefusal(answer, 403, 'email_domain_not_allowed');
     expect(answer.body).toContain('email domain');
     const { sub: partner } = person('partner', { domain: 'partner.example' });
     expect((await signInWith(stack.browser(LAPTOP), partner, 'partners')).status).toBe(303);
@@ -394,8 +394,7 @@ describe('linking to an existing account', () => {
     op.setAccount({ sub, email, email_verified: false });
     const browser = stack.browser(LAPTOP);
     const answer = await signInWith(browser, sub);
-    expect(answer.status).toBe(403);
-    expect(answer.headers['x-authflow-error']).toBe('email_unverified');
+    expectRefusal(answer, 403, 'email_unverified');
     expect(browser.jar.has('authflow_session')).toBe(false);
     // Nothing was mailed to the owner either: no link to follow.
     expect(stack.smtp.messages.filter((message) => message.to.includes(email))).toHaveLength(1);
@@ -432,8 +431,7 @@ describe('linking to an existing account', () => {
     const sub = unique('unverified');
     op.setAccount({ sub, email: `${sub}@corp.example`, email_verified: false });
     const answer = await signInWith(stack.browser(LAPTOP), sub);
-    expect(answer.status).toBe(403);
-    expect(answer.headers['x-authflow-error']).toBe('email_unverified');
+    expectRefusal(answer, 403, 'email_unverified');
   });
 });
 
@@ -490,8 +488,7 @@ describe('identities on the security page', () => {
     const browser = stack.browser(LAPTOP);
     expect((await signInWith(browser, sub)).status).toBe(303);
     const refused = await post(browser, '/auth/sso/corp/unlink');
-    expect(refused.status).toBe(409);
-    expect(refused.headers['x-authflow-error']).toBe('last_sign_in_method');
+    expectRefusal(refused, 409, 'last_sign_in_method');
     // Still linked: the provider still opens the account.
     const again = stack.browser(PHONE);
     expect((await signInWith(again, sub)).status).toBe(303);
@@ -503,8 +500,7 @@ describe('identities on the security page', () => {
     const { browser } = await signedInWithPassword();
     const started = await post(browser, '/auth/sso/corp/link');
     const answer = await browser.get(pathOf(await op.login(String(started.headers.location), sub)));
-    expect(answer.status).toBe(409);
-    expect(answer.headers['x-authflow-error']).toBe('identity_in_use');
+    expectRefusal(answer, 409, 'identity_in_use');
   });
 });
 
@@ -515,8 +511,7 @@ describe('when the provider is down', () => {
       const browser = stack.browser(LAPTOP);
       // The click is refused with a page that says why, and from then on the button says so.
       const refused = await browser.get('/auth/sso/corp');
-      expect(refused.status).toBe(503);
-      expect(refused.headers['x-authflow-error']).toBe('external_provider_unavailable');
+      expectRefusal(refused, 503, 'external_provider_unavailable');
       expect(refused.headers['retry-after']).toBe('60');
       expect(refused.body).toContain('Corp SSO cannot be reached');
       const page = await browser.get('/auth/login');
