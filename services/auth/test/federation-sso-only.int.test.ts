@@ -3,11 +3,15 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestOpenIdProvider, type TestOpenIdProvider } from '@authflow/testing';
+import {
+  firefoxOnLinux,
+  startTestOpenIdProvider,
+  type TestOpenIdProvider,
+} from '@authflow/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Stack, startStack } from './support/stack-harness.js';
 
-const LAPTOP = { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0' };
+const LAPTOP = firefoxOnLinux.headers;
 const CLIENT = { clientId: 'authflow-sso-only', clientSecret: 'another-client-secret' };
 
 let op: TestOpenIdProvider;

@@ -4,7 +4,12 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestOpenIdProvider, type TestOpenIdProvider } from '@authflow/testing';
+import {
+  chromeOnMac,
+  firefoxOnLinux,
+  startTestOpenIdProvider,
+  type TestOpenIdProvider,
+} from '@authflow/testing';
 import { decodeJwt } from 'jose';
 import { generateTotp } from '../src/mfa/builtin/totp.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -12,14 +17,9 @@ import type { BrowserClient, Response } from './support/browser-client.js';
 import { BrowserClient as Browser } from './support/browser-client.js';
 import { mailedToken, type Stack, startStack } from './support/stack-harness.js';
 
-const LAPTOP = {
-  'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0',
-  'accept-language': 'en-GB',
-};
-const PHONE = {
-  'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1',
-  'accept-language': 'fr-FR',
-};
+// Two devices: their user agents and languages differ (both enforced fingerprint parts).
+const LAPTOP = firefoxOnLinux.headers;
+const PHONE = chromeOnMac.headers;
 const PASSWORD = 'correct horse battery staple';
 const CLIENT = { clientId: 'authflow', clientSecret: 'a-client-secret-for-tests-only' };
 

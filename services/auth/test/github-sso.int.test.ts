@@ -4,6 +4,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chromeOnMac, firefoxOnLinux } from '@authflow/testing';
 import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import {
@@ -14,14 +15,9 @@ import {
 import type { BrowserClient, Response } from './support/browser-client.js';
 import { type Stack, startStack } from './support/stack-harness.js';
 
-const LAPTOP = {
-  'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0',
-  'accept-language': 'en-GB',
-};
-const PHONE = {
-  'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1',
-  'accept-language': 'fr-FR',
-};
+// Two devices: their user agents and languages differ (both enforced fingerprint parts).
+const LAPTOP = firefoxOnLinux.headers;
+const PHONE = chromeOnMac.headers;
 const PROVIDER = 'github';
 const CALLBACK_PATH = `/auth/sso/${PROVIDER}/callback`;
 const CLIENT = { clientId: 'Ov23liAuthFlowStory', clientSecret: 'github-client-secret-for-tests' };
