@@ -7,6 +7,11 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** This app's metrics registry (no global registry: many apps can share a process). */
     metrics: Registry;
+    /**
+     * The request histogram the onResponse hook fills; for requests answered outside fastify's
+     * lifecycle (the gateway's fast path), which observe it themselves with the same labels.
+     */
+    requestDuration: Histogram<'route' | 'method' | 'status_code'>;
   }
   interface FastifyContextConfig {
     /** Route label in request metrics; defaults to the route pattern. */
@@ -35,6 +40,7 @@ export const metricsPlugin = fp(
       registers: [registry],
     });
     app.decorate('metrics', registry);
+    app.decorate('requestDuration', duration);
     app.addHook('onResponse', (request, reply, hookDone) => {
       const route =
         request.routeOptions.config.metricsRoute ?? request.routeOptions.url ?? 'unmatched';

@@ -23,6 +23,8 @@ export interface ServiceServerOptions {
   readonly http?: ServerOptions;
   readonly requestTimeout?: number;
   readonly clientErrorHandler?: FastifyServerOptions['clientErrorHandler'];
+  /** Makes the HTTP server (fastify's option): a service that answers some requests before fastify. */
+  readonly serverFactory?: FastifyServerOptions['serverFactory'];
 }
 
 export interface ServiceAppOptions {
