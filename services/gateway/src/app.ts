@@ -16,6 +16,7 @@ import type { SigningKeys } from './identity/signing-keys.js';
 import { accessLogPlugin } from './observability/access-log.plugin.js';
 import { METRIC_PREFIX } from './observability/gateway-metrics.js';
 import { gatewayMetricsPlugin } from './observability/gateway-metrics.plugin.js';
+import { FastPathServer } from './proxy/fast-path.js';
 import { proxyPlugin } from './routing/proxy.plugin.js';
 import { sessionsPlugin } from './session/sessions.plugin.js';
 import { websocketsPlugin } from './session/websockets.plugin.js';
@@ -44,6 +45,8 @@ export async function buildGatewayApp(
   config: GatewayConfig,
   dependencies: GatewayDependencies = {},
 ): Promise<FastifyInstance> {
+  // Requests the fast path can finish are proxied before fastify sees them (proxy/fast-path.ts).
+  const fastPath = new FastPathServer();
   const app = await createServiceApp({
     service: 'gateway',
     logLevel: config.log.level,
@@ -85,6 +88,7 @@ export async function buildGatewayApp(
         headersTooLarge: 'headers_too_large',
         pages: true,
       }),
+      serverFactory: fastPath.serverFactory,
     },
   });
   await app.register(requestGuardPlugin, config.server);
@@ -96,6 +100,6 @@ export async function buildGatewayApp(
   await app.register(websocketsPlugin, { config });
   await app.register(verificationPlugin, { config });
   await app.register(forwardAuthPlugin, { config });
-  await app.register(proxyPlugin, { config });
+  await app.register(proxyPlugin, { config, fastPath });
   return app;
 }

@@ -33,6 +33,7 @@ export const gatewayEnvVariables = z.object({
   GATEWAY_MAX_COOKIE_HEADER_BYTES: env.integer(8_192, { min: 256, max: 1_048_576 }),
   GATEWAY_MAX_BODY_BYTES: env.integer(10_485_760, { min: 0, max: 1_073_741_824 }),
   GATEWAY_RETRY_AFTER_SECONDS: env.integer(5, { min: 1, max: 3_600 }),
+  GATEWAY_FAST_PATH: env.boolean(true),
 
   REDIS_URL: env.redisUrl(),
   GATEWAY_REDIS_COMMAND_TIMEOUT_MS: env.integer(250, { min: 10, max: 60_000 }),
@@ -93,6 +94,7 @@ function gatewayConfigFrom(vars: z.output<typeof gatewayEnvVariables>) {
       maxCookieHeaderBytes: vars.GATEWAY_MAX_COOKIE_HEADER_BYTES,
       maxBodyBytes: vars.GATEWAY_MAX_BODY_BYTES,
       retryAfterSeconds: vars.GATEWAY_RETRY_AFTER_SECONDS,
+      fastPath: vars.GATEWAY_FAST_PATH,
     },
     log: {
       level: vars.GATEWAY_LOG_LEVEL,

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { gatewayErrors } from '../errors/gateway-errors.js';
+import { fastPathFailure } from '../proxy/fast-path.js';
 import { isCanonicalPath } from './canonical-path.js';
 import { inviteBodiesWhenWanted } from './expect-continue.js';
 
@@ -12,6 +13,13 @@ export interface RequestLimits {
 
 function guardRequests(app: FastifyInstance, limits: RequestLimits, registered: () => void): void {
   app.addHook('onRequest', (request, _reply, done) => {
+    // An exchange the fast path began and that failed before the upstream answered: answered
+    // here, by the error handler, like the same failure on fastify's path.
+    const failure = fastPathFailure(request.raw);
+    if (failure !== undefined) {
+      done(failure);
+      return;
+    }
     if (!isCanonicalPath(request.url)) {
       done(
         gatewayErrors.create('bad_request', {

@@ -50,6 +50,12 @@ export class AssertionSigner {
     return signing;
   }
 
+  /** The cached assertion while more than half its life remains, else `undefined` (no signing). */
+  cachedAssertionFor(session: SessionRecord, audience: string): string | undefined {
+    const cached = this.#cache.get(`${session.id}\u0000${audience}`);
+    return cached !== undefined && cached.renewAt > this.#clock() ? cached.token : undefined;
+  }
+
   async #sign(session: SessionRecord, audience: string): Promise<CachedAssertion> {
     const { keys, issuer, ttlSeconds } = this.#options;
     const now = this.#clock();

@@ -13,6 +13,7 @@ export class GatewayMetrics {
   readonly revocationsReceived: Counter;
   readonly websocketsOpen: Gauge;
   readonly auditDropped: Counter;
+  readonly fastPath: Counter;
   readonly breakers: BreakerMetrics;
 
   constructor(registry: Registry) {
@@ -61,6 +62,11 @@ export class GatewayMetrics {
     this.auditDropped = new Counter({
       name: `${METRIC_PREFIX}audit_dropped_total`,
       help: 'Audit events that could not be written to the audit stream (Redis down, slow or refusing)',
+      registers,
+    });
+    this.fastPath = new Counter({
+      name: `${METRIC_PREFIX}fast_path_requests_total`,
+      help: 'Proxied requests the fast path took (a cached session that passes): the rest go through fastify',
       registers,
     });
     this.breakers = new BreakerMetrics(registry, METRIC_PREFIX);

@@ -2,7 +2,7 @@
 // response head and body are written to the client socket as they arrive, with backpressure both
 // ways, and nothing of the exchange is buffered. This replaces @fastify/reply-from on the hot path,
 // where its per-request stream wrappers and async resources cost more than the proxying itself.
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { Dispatcher } from 'undici';
@@ -28,6 +28,28 @@ export interface ForwardRequest {
    * a session: one function per route, the session id passed in (no closure per request).
    */
   readonly onSetCookie?: (setCookie: string | string[], sessionId: string) => void;
+  /**
+   * Told when the answer has been written in full (the fast path's request metrics; fastify's
+   * own onResponse hook counts the others): one object per route, no closure per request.
+   */
+  readonly observer?: ExchangeObserver | undefined;
+}
+
+export interface ExchangeObserver {
+  answered(method: string, statusCode: number, startedAt: number): void;
+}
+
+/**
+ * The client side of an exchange: the raw request and response, and the fastify reply when the
+ * request went through fastify (its cookies are merged into the answer, and it is hijacked once
+ * the upstream's head is written); the fast path (fast-path.ts) has none.
+ */
+export interface ClientExchange {
+  readonly request: IncomingMessage;
+  readonly response: ServerResponse;
+  readonly reply: FastifyReply | undefined;
+  /** `performance.now()` when the request arrived, for the observer. */
+  readonly startedAt: number;
 }
 
 /**
@@ -35,19 +57,19 @@ export interface ForwardRequest {
  * before it. The lease is released once the exchange no longer occupies the upstream.
  */
 export function forwardHttp(
-  reply: FastifyReply,
+  client: ClientExchange,
   upstream: Upstream,
   forward: ForwardRequest,
   lease: UpstreamLease,
 ): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     // The client may have left while the session was being verified: nothing to forward.
-    if (clientGone(reply)) {
+    if (clientGone(client)) {
       lease.release();
       reject(new ClientClosedError());
       return;
     }
-    const exchange = new Exchange(reply, forward, lease, resolve, reject);
+    const exchange = new Exchange(client, forward, lease, resolve, reject);
     upstream.pool.dispatch(
       {
         origin: upstream.origin,
@@ -67,7 +89,7 @@ export function forwardHttp(
 }
 
 class Exchange implements Dispatcher.DispatchHandler {
-  readonly #reply: FastifyReply;
+  readonly #client: ClientExchange;
   readonly #lease: UpstreamLease;
   readonly #resolve: (statusCode: number) => void;
   readonly #reject: (error: unknown) => void;
@@ -75,18 +97,19 @@ class Exchange implements Dispatcher.DispatchHandler {
   readonly #forward: ForwardRequest;
   #controller: Dispatcher.DispatchController | undefined;
   #response: ServerResponse | undefined;
+  #statusCode = 0;
   #finished = false;
   /** Why the exchange was given up before undici started it (client left, deadline passed). */
   #abandoned: Error | undefined;
 
   constructor(
-    reply: FastifyReply,
+    client: ClientExchange,
     forward: ForwardRequest,
     lease: UpstreamLease,
     resolve: (statusCode: number) => void,
     reject: (error: unknown) => void,
   ) {
-    this.#reply = reply;
+    this.#client = client;
     this.#lease = lease;
     this.#resolve = resolve;
     this.#reject = reject;
@@ -95,13 +118,13 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.#deadline = setTimeout(() => this.#expire(timeoutMs), timeoutMs);
     // Listened for from the start: a client that leaves while the request waits for a pooled
     // connection must not leave that connection to an exchange nobody reads.
-    reply.raw.once('close', this.#onClientClose);
+    client.response.once('close', this.#onClientClose);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.#controller = controller;
     if (this.#abandoned !== undefined) controller.abort(this.#abandoned);
-    else if (clientGone(this.#reply)) this.#abandon(new ClientClosedError());
+    else if (clientGone(this.#client)) this.#abandon(new ClientClosedError());
   }
 
   onResponseStart(
@@ -111,7 +134,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   ): void {
     // Interim responses (103 Early Hints and the like) are not forwarded; the final one follows.
     if (statusCode < 200 || this.#abandoned !== undefined) return;
-    if (clientGone(this.#reply)) {
+    const client = this.#client;
+    if (clientGone(client)) {
       this.#abandon(new ClientClosedError());
       return;
     }
@@ -123,16 +147,16 @@ class Exchange implements Dispatcher.DispatchHandler {
       onSetCookie?.(upstreamCookies, sessionId);
     // Cookies the gateway set before forwarding (optional routes expire a bad session cookie)
     // go out with the upstream's answer, which is written on the raw response below.
-    const ownCookies = this.#reply.getHeader('set-cookie');
+    const ownCookies = client.reply?.getHeader('set-cookie');
     if (ownCookies !== undefined)
       headers['set-cookie'] = mergeSetCookie(ownCookies, headers['set-cookie']);
     // The upstream answered before the client finished its body (a 413, an early denial): the
     // rest of that body is never read, so the connection cannot carry another request.
-    if (!this.#reply.request.raw.complete) {
+    if (!client.request.complete) {
       headers.connection = 'close';
-      lingerAfterAnswer(this.#reply.request.raw);
+      lingerAfterAnswer(client.request);
     }
-    const response = this.#reply.raw;
+    const response = client.response;
     try {
       response.writeHead(statusCode, headers);
     } catch (error) {
@@ -143,8 +167,9 @@ class Exchange implements Dispatcher.DispatchHandler {
       );
       return;
     }
-    this.#reply.hijack();
+    client.reply?.hijack();
     this.#response = response;
+    this.#statusCode = statusCode;
     this.#resolve(statusCode);
   }
 
@@ -163,7 +188,14 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     this.#finish();
-    this.#response?.end();
+    const response = this.#response;
+    if (response === undefined) return;
+    response.end();
+    this.#forward.observer?.answered(
+      this.#forward.method,
+      this.#statusCode,
+      this.#client.startedAt,
+    );
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
@@ -178,7 +210,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   /** The deadline passed before the response head: answer 504 now, whatever undici is doing. */
   #expire(timeoutMs: number): void {
     if (this.#finished || this.#response !== undefined) return;
-    this.#abandon(new UpstreamTimeoutError(timeoutMs, !this.#reply.request.raw.complete));
+    this.#abandon(new UpstreamTimeoutError(timeoutMs, !this.#client.request.complete));
   }
 
   /**
@@ -206,6 +238,6 @@ class Exchange implements Dispatcher.DispatchHandler {
   };
 }
 
-function clientGone(reply: FastifyReply): boolean {
-  return reply.raw.destroyed || reply.request.raw.socket.destroyed;
+function clientGone(client: ClientExchange): boolean {
+  return client.response.destroyed || client.request.socket.destroyed;
 }

@@ -3,6 +3,7 @@
 // registration that only upgrades reach; in the public, optional or protected context (each with
 // its hook: request rules, verification), constrained to its hosts when it lists any.
 import httpProxy, { type FastifyHttpProxyOptions } from '@fastify/http-proxy';
+import type { AuthflowError } from '@authflow/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type WebSocket from 'ws';
 import type { GatewayConfig } from '../config/load-config.js';
@@ -18,8 +19,7 @@ import {
 } from '../verification/verification.plugin.js';
 import type { Readable } from 'node:stream';
 import { bodyTooLarge, isDeclaredTooLarge, limitBody, routeBodyLimit } from './body-limit.js';
-import { ClientClosedError, UpstreamServerError } from './forward-errors.js';
-import { type ForwardRequest, forwardHttp } from './forward-http.js';
+import type { ClientExchange, ForwardRequest } from './forward-http.js';
 import { lingerAfterAnswer } from './lingering-close.js';
 import {
   expiresCookie,
@@ -29,7 +29,9 @@ import {
   upstreamHeaders,
 } from './upstream-headers.js';
 import { UPGRADE, UPGRADE_CONSTRAINT, upgradeConstraintStrategy } from './upgrade-constraint.js';
-import { admit, type Upstream, upstreamFailure, upstreamSaturated } from './upstreams.js';
+import { admit, type Upstream, upstreamSaturated } from './upstreams.js';
+import { attemptExchange } from './proxy-attempt.js';
+import type { FastLane } from './fast-path.js';
 import type { WebSocketRegistry } from './websocket-registry.js';
 
 export interface ProxyRoutesOptions {
@@ -40,6 +42,8 @@ export interface ProxyRoutesOptions {
   readonly websockets: WebSocketRegistry;
   readonly maxBodyBytes: number;
   readonly verification: VerificationDependencies;
+  /** Where protected routes are also offered to the fast path (fast-path.ts), when it is on. */
+  readonly fastLane?: FastLane | undefined;
 }
 
 /** Client headers a WebSocket upstream still needs (Origin for cross-site checks). */
@@ -53,6 +57,10 @@ export async function proxyRoutes(
   options: ProxyRoutesOptions,
 ): Promise<void> {
   const proxies = options.routes.routes.filter(isProxyRoute);
+  // A prefix that a route bound to hosts shares is left to the router alone.
+  const hostBound = new Set(
+    proxies.filter((route) => route.hosts !== undefined).map((route) => prefixOf(route)),
+  );
   // Routes with `hosts` are told apart by the router itself (before any route is added).
   app.addConstraintStrategy(hostConstraintStrategy);
   // Upgrades are told apart the same way, when a route proxies WebSockets.
@@ -76,7 +84,7 @@ export async function proxyRoutes(
     acceptAnyBody(protectedScope, options.maxBodyBytes);
     protectRoutes(protectedScope, options.verification);
     for (const route of proxies.filter(({ access }) => access === 'protected'))
-      await registerRoute(protectedScope, route, options);
+      await registerRoute(protectedScope, route, options, !hostBound.has(prefixOf(route)));
   });
   for (const route of options.routes.routes) {
     if (!('redirect' in route)) continue;
@@ -115,15 +123,26 @@ function acceptAnyBody(scope: FastifyInstance, maxBodyBytes: number): void {
   });
 }
 
+/** A failure before the upstream's head, answered by fastify's error handler (page or JSON). */
+function answerThroughFastify(client: ClientExchange, failure: AuthflowError): void {
+  void client.reply?.send(failure);
+}
+
+/** A route's prefix without its trailing slash (`''` for `/`), as its routes are registered. */
+function prefixOf(route: ProxyRoute): string {
+  return route.prefix.endsWith('/') ? route.prefix.slice(0, -1) : route.prefix;
+}
+
 async function registerRoute(
   scope: FastifyInstance,
   route: ProxyRoute,
   options: ProxyRoutesOptions,
+  fastPathEligible = false,
 ): Promise<void> {
   const upstream = options.upstreams.get(route.upstream);
   if (upstream === undefined)
     throw new Error(`route ${route.prefix}: unknown upstream ${route.upstream}`);
-  const prefix = route.prefix.endsWith('/') ? route.prefix.slice(0, -1) : route.prefix;
+  const prefix = prefixOf(route);
   const viewOf = (request: FastifyRequest): RequestView => ({
     id: request.id,
     ip: request.ip,
@@ -171,25 +190,24 @@ async function registerRoute(
       void reply.send(upstreamSaturated());
       return reply;
     }
-    upstream.breaker
-      .fire(async () => {
-        const statusCode = await forwardHttp(reply, upstream, forwarded, lease);
-        if (statusCode >= 500 && upstream.countServerErrors)
-          throw new UpstreamServerError(statusCode);
-      })
-      .catch((error: unknown) => {
-        // The upstream's own 5xx is already on its way to the client, as sent: its exchange
-        // keeps its place among the admitted until the body is through, then releases it.
-        if (error instanceof UpstreamServerError) return;
-        // The breaker refused, or the exchange failed (it released its place already: once).
-        lease.release();
-        // A client that left has nobody to read an answer: release the response, log nothing.
-        if (error instanceof ClientClosedError) reply.raw.destroy();
-        else if (!reply.sent && !reply.raw.destroyed)
-          void reply.send(upstreamFailure(error, upstream));
-      });
+    attemptExchange(
+      { request: request.raw, response: reply.raw, reply, startedAt: 0 },
+      upstream,
+      forwarded,
+      lease,
+      answerThroughFastify,
+    );
     return reply;
   };
+  if (fastPathEligible && options.fastLane !== undefined)
+    options.fastLane.add({
+      route,
+      prefix,
+      upstream,
+      policy: config.authflowPolicy,
+      timeoutMs,
+      onSetCookie: forgetIfEnded,
+    });
   // A plain route per prefix: @fastify/http-proxy's per-request destination work (three URL
   // parses, a second traversal check) is not needed for a prefix that is never rewritten.
   for (const url of prefix === '' ? ['/*'] : [prefix, `${prefix}/*`])

@@ -178,7 +178,10 @@ describe('the request deadline', () => {
       expect(ms).toBeLessThan(500);
     }
     expect(answers.filter(({ response }) => response.status === 504)).toHaveLength(2);
-    expect(stuck.received()).toBe(1);
+    // The refused never reach the upstream. The queued one may: when the first exchange's deadline
+    // frees the connection a moment before the queued one's own deadline passes, it is sent.
+    expect(stuck.received()).toBeGreaterThanOrEqual(1);
+    expect(stuck.received()).toBeLessThanOrEqual(2);
   });
 
   it('keeps a counted 5xx in its place among the admitted until its body has been passed on', async () => {

@@ -77,6 +77,38 @@ export class SessionVerifier {
     this.#options.access.forget(sessionId);
   }
 
+  /**
+   * The fast path's verification (fast-path.ts): the session when the request carries a
+   * well-formed cookie for a session in this instance's cache, from the same device, with nothing
+   * to record (no fingerprint part observed to differ); otherwise `undefined`, having changed
+   * nothing, and `verify` decides. Nothing is counted until `keep` is called for the session.
+   */
+  verifyCached(facts: Pick<RequestFacts, 'headers' | 'ip'>): SessionRecord | undefined {
+    const cookie = facts.headers.cookie;
+    const token = readCookie(
+      typeof cookie === 'string' ? cookie : undefined,
+      this.#options.cookieName,
+    );
+    if (token === undefined || !isWellFormedSessionToken(token)) return undefined;
+    const session = this.#options.access.cached(sessionIdFromToken(token));
+    if (session === undefined) return undefined;
+    const verdict = verifySession({
+      session,
+      fingerprint: this.#fingerprints.compute(fingerprintInputFromHeaders(facts.headers, facts.ip)),
+      policy: this.#options.policy,
+      now: this.#clock(),
+    });
+    return verdict.ok && verdict.observed.length === 0 ? verdict.session : undefined;
+  }
+
+  /** What `verify` does for an allowed session from the cache: the counts, and the idle touch. */
+  keep(session: SessionRecord): void {
+    const { access, metrics } = this.#options;
+    access.countHit();
+    access.touchIfDue(session);
+    metrics.verdicts.inc({ reason: 'ok' });
+  }
+
   async verify(facts: RequestFacts): Promise<Outcome> {
     const { access, metrics, logger } = this.#options;
     const cookie = facts.headers.cookie;

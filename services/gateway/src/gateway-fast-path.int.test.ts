@@ -1,0 +1,326 @@
+// The fast path (proxy/fast-path.ts) against fastify's path: the same requests sent to a gateway
+// with it on and to one with it off (GATEWAY_FAST_PATH=false) must be answered alike, reach the
+// upstream alike, and be counted alike; and the fast path must take only what it may.
+import {
+  chromeOnMac,
+  firefoxOnLinux,
+  startTestUpstream,
+  type TestUpstream,
+} from '@authflow/testing';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Response } from '@authflow/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type GatewayHarness, startGateway } from './testing/gateway-harness.js';
+
+const redisUrl = inject('redisUrl');
+const json = { accept: 'application/json' };
+const page = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8', 'sec-fetch-mode': 'navigate' };
+
+let backend: TestUpstream;
+let fast: GatewayHarness;
+let full: GatewayHarness;
+
+function routesFor(backendUrl: string, resetUrl: string) {
+  return {
+    roles: ['admin', 'member'],
+    upstreams: {
+      'sample-backend': { url: backendUrl },
+      // Nothing listens on port 9: every exchange fails before an answer.
+      down: { url: 'http://127.0.0.1:9', breaker: { volumeThreshold: 100 } },
+      reset: { url: resetUrl, breaker: { volumeThreshold: 100 } },
+    },
+    routes: [
+      {
+        prefix: '/admin/',
+        upstream: 'sample-backend',
+        access: 'protected',
+        allow: { roles: ['admin'] },
+      },
+      { prefix: '/down/', upstream: 'down', access: 'protected' },
+      { prefix: '/reset/', upstream: 'reset', access: 'protected' },
+      {
+        prefix: '/bound/',
+        upstream: 'sample-backend',
+        access: 'protected',
+        hosts: ['bound.example'],
+      },
+      { prefix: '/open/', upstream: 'sample-backend', access: 'public' },
+      // Everything else, /metrics and /health/* included as far as the prefix goes.
+      { prefix: '/', upstream: 'sample-backend', access: 'protected' },
+    ],
+  };
+}
+
+/** Request ids the hanging-up upstream was sent. */
+const resetIds: string[] = [];
+let reset: { url: string; server: Server };
+
+beforeAll(async () => {
+  backend = await startTestUpstream();
+  const server = createServer((request) => {
+    resetIds.push(String(request.headers['x-request-id']));
+    request.socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  reset = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+  const routes = routesFor(backend.url, reset.url);
+  [fast, full] = await Promise.all([
+    startGateway({ redisUrl, routes }),
+    startGateway({ redisUrl, routes, env: { GATEWAY_FAST_PATH: 'false' } }),
+  ]);
+});
+afterAll(async () => {
+  await Promise.all([fast.close(), full.close()]);
+  await backend.close();
+  await new Promise((resolve) => reset.server.close(resolve));
+});
+
+/** A counter or histogram sample of the gateway's /metrics, 0 when absent. */
+async function metric(gateway: GatewayHarness, sample: string): Promise<number> {
+  const text = (await gateway.get('/metrics')).body;
+  for (const line of text.split('\n'))
+    if (line.startsWith(`${sample} `)) return Number(line.slice(sample.length + 1));
+  return 0;
+}
+
+const FAST_TAKEN = 'authflow_gateway_fast_path_requests_total';
+
+/** What must agree between the two paths: status, headers (less per-request ones), body. */
+function comparable(response: Response) {
+  const { date: _date, 'x-request-id': _id, ...headers } = response.headers;
+  return {
+    status: response.status,
+    headers,
+    // Request ids, and signed handoffs (they carry their expiry).
+    body: response.body.replace(/[0-9a-f-]{36}/gu, 'ID').replace(/v1\.[\w.-]+/gu, 'HANDOFF'),
+  };
+}
+
+/** The request the upstream received last, less what differs by gateway (id, its assertion). */
+function lastReceived() {
+  const request = backend.received.at(-1);
+  if (request === undefined) throw new Error('the upstream received nothing');
+  const {
+    'x-request-id': requestId,
+    'x-authflow-assertion': assertion,
+    ...headers
+  } = request.headers;
+  return { method: request.method, url: request.url, headers, requestId, assertion };
+}
+
+/**
+ * Signs the browser in on both gateways (one session each), warms both caches with a first
+ * request, then sends the same request to each: their answers and what the upstream received.
+ */
+async function sendToBoth(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  options: { browser?: typeof chromeOnMac; roles?: string[]; from?: typeof chromeOnMac } = {},
+) {
+  const browser = options.browser ?? chromeOnMac;
+  const from = options.from ?? browser;
+  const results = [];
+  for (const gateway of [fast, full]) {
+    const { cookie, session } = await gateway.signIn(browser, {
+      roles: options.roles ?? ['member'],
+    });
+    // The first request finds the session in Redis (fastify's path) and caches it, and the
+    // assertion for the route's upstream.
+    await gateway.get(path, { ...browser.headers, cookie });
+    const before = await metric(gateway, FAST_TAKEN);
+    const received = backend.received.length;
+    const response = await gateway.send(method, path, { ...from.headers, ...headers, cookie });
+    const taken = (await metric(gateway, FAST_TAKEN)) - before;
+    const reached = backend.received.length > received ? lastReceived() : undefined;
+    results.push({ response, taken, reached, session });
+  }
+  const [onFast, onFull] = results as [(typeof results)[0], (typeof results)[0]];
+  return { fast: onFast, full: onFull };
+}
+
+describe('the fast path', () => {
+  it('takes a cached session on a protected route and proxies it as fastify would', async () => {
+    const both = await sendToBoth('GET', '/reports/2026?year=2026&q=a%20b', {
+      ...json,
+      'x-authflow-user-id': 'forged',
+      'x-forwarded-for': '6.6.6.6',
+      cookie: 'ignored',
+    });
+    expect(both.fast.taken).toBe(1);
+    expect(both.full.taken).toBe(0);
+    expect(comparable(both.fast.response)).toEqual(comparable(both.full.response));
+    expect(both.fast.response.status).toBe(200);
+    // The same request upstream, apart from the user (a session each) and per-request values.
+    if (both.fast.reached === undefined || both.full.reached === undefined)
+      throw new Error('the upstream did not receive both requests');
+    const { headers: fastHeaders, ...fastRest } = both.fast.reached;
+    const { headers: fullHeaders, ...fullRest } = both.full.reached;
+    // The user differs (a session each), and the host each gateway was reached at.
+    const mask = { 'x-authflow-user-id': 'U', 'x-forwarded-host': 'H' };
+    expect({ ...fastHeaders, ...mask }).toEqual({ ...fullHeaders, ...mask });
+    expect(fastHeaders['x-forwarded-host']).toBe(new URL(fast.url).host);
+    expect(fastHeaders['x-authflow-user-id']).toBe(both.fast.session.userId);
+    expect(fastHeaders['x-forwarded-for']).toBe('127.0.0.1');
+    expect(fastRest.url).toBe('/reports/2026?year=2026&q=a%20b');
+    expect(fastRest.url).toBe(fullRest.url);
+    expect(fastRest.requestId).toMatch(/^[0-9a-f-]{36}$/u);
+    expect(fastRest.assertion).toEqual(expect.any(String));
+  });
+
+  it('answers HEAD alike, without a body', async () => {
+    const both = await sendToBoth('HEAD', '/reports', json);
+    expect(both.fast.taken).toBe(1);
+    expect(both.fast.reached?.method).toBe('HEAD');
+    expect(comparable(both.fast.response)).toEqual(comparable(both.full.response));
+    expect(both.fast.response.body).toBe('');
+  });
+
+  it('counts its requests in the request histogram, under the route', async () => {
+    const sample =
+      'authflow_gateway_http_request_duration_seconds_count{route="/",method="GET",status_code="200"}';
+    const { cookie } = await fast.signIn(chromeOnMac);
+    await fast.get('/warm-up', { ...chromeOnMac.headers, cookie });
+    const before = await metric(fast, sample);
+    const taken = await metric(fast, FAST_TAKEN);
+    for (let index = 0; index < 3; index += 1)
+      expect((await fast.get('/x', { ...chromeOnMac.headers, cookie })).status).toBe(200);
+    expect((await metric(fast, FAST_TAKEN)) - taken).toBe(3);
+    // The three, plus the /metrics scrape in between is not under this route.
+    expect((await metric(fast, sample)) - before).toBe(3);
+  });
+
+  it('leaves a session it has not cached to fastify, which caches it', async () => {
+    const { cookie } = await fast.signIn(chromeOnMac);
+    const before = await metric(fast, FAST_TAKEN);
+    expect((await fast.get('/x', { ...chromeOnMac.headers, cookie })).status).toBe(200);
+    expect((await metric(fast, FAST_TAKEN)) - before).toBe(0);
+    expect((await fast.get('/x', { ...chromeOnMac.headers, cookie })).status).toBe(200);
+    expect((await metric(fast, FAST_TAKEN)) - before).toBe(1);
+  });
+
+  it('never answers a static route under a prefix: /metrics and /health stay the gateway own', async () => {
+    const { cookie } = await fast.signIn(chromeOnMac);
+    await fast.get('/warm-up', { ...chromeOnMac.headers, cookie });
+    const received = backend.received.length;
+    const health = await fast.get('/health/live', { ...chromeOnMac.headers, cookie });
+    expect(health.status).toBe(200);
+    const metrics = await fast.get('/metrics', { ...chromeOnMac.headers, cookie });
+    expect(metrics.body).toContain(FAST_TAKEN);
+    expect(backend.received.length).toBe(received);
+  });
+
+  it('leaves requests with a body, other methods and upgrades to fastify', async () => {
+    const both = await sendToBoth('POST', '/form', { ...json, 'content-type': 'text/plain' });
+    expect(both.fast.taken).toBe(0);
+    expect(comparable(both.fast.response)).toEqual(comparable(both.full.response));
+    const deleted = await sendToBoth('DELETE', '/thing/1', json);
+    expect(deleted.fast.taken).toBe(0);
+    expect(deleted.fast.response.status).toBe(200);
+  });
+
+  it('leaves an encoded path to fastify, whose router reads it decoded', async () => {
+    const both = await sendToBoth('GET', '/caf%C3%A9/menu', json);
+    expect(both.fast.taken).toBe(0);
+    expect(comparable(both.fast.response)).toEqual(comparable(both.full.response));
+    expect(both.fast.reached?.url).toBe('/caf%C3%A9/menu');
+  });
+
+  it('leaves a route bound to hosts to the router alone', async () => {
+    const both = await sendToBoth('GET', '/bound/x', { ...json, host: 'bound.example' });
+    expect(both.fast.taken).toBe(0);
+    expect(both.fast.response.status).toBe(200);
+    expect(comparable(both.fast.response)).toEqual(comparable(both.full.response));
+  });
+
+  it('refuses a role the session lacks exactly as fastify does (403, counted once)', async () => {
+    const denials = 'authflow_gateway_policy_denials_total{code="forbidden"}';
+    const before = await Promise.all([metric(fast, denials), metric(full, denials)]);
+    const both = await sendToBoth('GET', '/admin/users', json);
+    expect(both.fast.taken).toBe(0);
+    expect(both.fast.response.status).toBe(403);
+    expect(comparable(both.fast.response)).toEqual(comparable(both.full.response));
+    // Two each: the warm-up and the request.
+    expect((await metric(fast, denials)) - before[0]).toBe(2);
+    expect((await metric(full, denials)) - before[1]).toBe(2);
+    const admin = await sendToBoth('GET', '/admin/users', json, { roles: ['admin'] });
+    expect(admin.fast.taken).toBe(1);
+    expect(admin.fast.response.status).toBe(200);
+  });
+
+  it('sends another device to fastify, which revokes the session', async () => {
+    const both = await sendToBoth('GET', '/x', json, { from: firefoxOnLinux });
+    expect(both.fast.taken).toBe(0);
+    expect(both.fast.response.status).toBe(401);
+    expect(comparable(both.fast.response)).toEqual(comparable(both.full.response));
+    expect(await fast.store.find(both.fast.session.id)).toBeNull();
+  });
+
+  it('hands a failed exchange to the error handler: the same 503, JSON or page, same request id', async () => {
+    for (const accept of [json, page]) {
+      const both = await sendToBoth('GET', '/down/x', accept);
+      expect(both.fast.taken).toBe(1);
+      expect(both.fast.response.status).toBe(503);
+      expect(both.fast.response.headers['x-authflow-error']).toBe('upstream_unavailable');
+      expect(comparable(both.fast.response)).toEqual(comparable(both.full.response));
+    }
+    // An upstream that hangs up once it has the request: the error names the id it was sent.
+    const { cookie } = await fast.signIn(chromeOnMac);
+    await fast.get('/reset/x', { ...chromeOnMac.headers, cookie });
+    const before = await metric(fast, FAST_TAKEN);
+    const failed = await fast.get('/reset/x', { ...chromeOnMac.headers, ...json, cookie });
+    expect((await metric(fast, FAST_TAKEN)) - before).toBe(1);
+    expect(failed.status).toBe(503);
+    expect(failed.json<{ error: { request_id: string } }>().error.request_id).toBe(resetIds.at(-1));
+    const sample =
+      'authflow_gateway_http_request_duration_seconds_count{route="/down/",method="GET",status_code="503"}';
+    expect(await metric(fast, sample)).toBeGreaterThanOrEqual(3);
+  });
+
+  it('keeps a trusted proxy request id and forwarding headers as fastify does', async () => {
+    const trusting = await Promise.all(
+      ['true', 'false'].map((flag) =>
+        startGateway({
+          redisUrl,
+          routes: routesFor(backend.url, reset.url),
+          env: { GATEWAY_FAST_PATH: flag, GATEWAY_TRUSTED_PROXIES: 'loopback' },
+        }),
+      ),
+    );
+    try {
+      const seen = [];
+      for (const gateway of trusting) {
+        // The edge passes the browser address on; the session is bound to it.
+        const browser = { ...chromeOnMac, ip: '203.0.113.7' };
+        const { cookie } = await gateway.signIn(browser);
+        const edge = {
+          ...chromeOnMac.headers,
+          cookie,
+          'x-forwarded-for': '203.0.113.7',
+          'x-forwarded-proto': 'https',
+          'x-forwarded-host': 'app.example.com',
+          'x-request-id': 'edge-request-1',
+        };
+        await gateway.get('/warm-up', edge);
+        const before = await metric(gateway, FAST_TAKEN);
+        expect((await gateway.get('/x', edge)).status).toBe(200);
+        seen.push({ taken: (await metric(gateway, FAST_TAKEN)) - before, ...lastReceived() });
+      }
+      const [onFast, onFull] = seen as [(typeof seen)[0], (typeof seen)[0]];
+      expect(onFast.taken).toBe(1);
+      expect(onFull.taken).toBe(0);
+      expect(onFast.requestId).toBe('edge-request-1');
+      expect(onFast.headers['x-forwarded-for']).toBe('203.0.113.7, 127.0.0.1');
+      expect(onFast.headers['x-forwarded-proto']).toBe('https');
+      expect(onFast.headers['x-forwarded-host']).toBe('app.example.com');
+      const omitUser = (headers: Record<string, unknown>) => ({
+        ...headers,
+        'x-authflow-user-id': 'U',
+      });
+      expect(omitUser(onFast.headers)).toEqual(omitUser(onFull.headers));
+    } finally {
+      await Promise.all(trusting.map((gateway) => gateway.close()));
+    }
+  });
+});
