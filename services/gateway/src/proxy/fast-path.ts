@@ -19,11 +19,13 @@ import { performance } from 'node:perf_hooks';
 import type { AuthflowError } from '@authflow/errors';
 import {
   ASSIGNED_REQUEST_ID,
+  type ForwardedView,
   forwardedView,
   requestIdGenerator,
   type TrustFunction,
 } from '@authflow/proxy-trust';
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { SessionRecord } from '@authflow/sessions';
+import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Histogram } from 'prom-client';
 import { normalizeRequestHost } from '../config/hosts.js';
 import type { ProxyRoute } from '../config/routes-file.js';
@@ -115,6 +117,16 @@ export interface FastRouteOptions {
   readonly onSetCookie: (setCookie: string | string[], sessionId: string) => void;
 }
 
+/** What the checks found, for the exchange. */
+interface Plan {
+  readonly method: 'GET' | 'HEAD';
+  readonly url: string;
+  readonly route: FastRoute;
+  readonly view: ForwardedView;
+  readonly session: SessionRecord;
+  readonly assertion: string;
+}
+
 interface FastRoute extends FastRouteOptions {
   readonly unrestricted: boolean;
   readonly observer: ExchangeObserver;
@@ -135,6 +147,7 @@ export interface FastLaneOptions {
   /** Whether any route has `hosts` (the router then derives the host constraint). */
   readonly hostsInUse: boolean;
   readonly handOn: Listener;
+  readonly logger: FastifyBaseLogger;
 }
 
 /** The protected routes the fast path may take, and the request it takes on them. */
@@ -171,9 +184,67 @@ export class FastLane {
   /** Proxies the request and returns true, or returns false having changed nothing. */
   take(request: IncomingMessage, response: ServerResponse): boolean {
     const startedAt = performance.now();
-    if (this.#closing) return false;
+    let plan: Plan | undefined;
+    try {
+      plan = this.#plan(request);
+    } catch (error) {
+      // A bug here must not take the process down (a throw in Node's request event would): the
+      // request goes to fastify, which has changed nothing yet.
+      this.#options.logger.error({ err: error }, 'fast path failed; request handed to fastify');
+      return false;
+    }
+    if (plan === undefined) return false;
+    const { route, session, view } = plan;
+    const upstream = route.upstream;
+    // An open or half-open breaker (its fast refusal, its single trial) is fastify's path, and so
+    // is a full queue (its 503).
+    if (!upstream.breaker.closed) return false;
+    const lease = admit(upstream);
+    if (lease === undefined) return false;
+
+    // Taken: from here on the request is this path's, counted as the full path counts it.
+    const options = this.#options;
+    options.verifier.keep(session);
+    options.metrics.fastPath.inc();
+    const id = this.#requestId(request);
+    (request as FastPathRequest)[ASSIGNED_REQUEST_ID] = id;
+    const upstreamHeaders = upstreamHeaderList(
+      request.headers,
+      {
+        id,
+        ip: view.ip,
+        protocol: view.protocol,
+        host: view.host,
+        peerAddress: request.socket.remoteAddress,
+        peerTrusted: view.peerTrusted,
+      },
+      options.rewrite,
+      { identity: { session, assertion: plan.assertion }, host: upstream.host },
+    );
+    attemptExchange(
+      { request, response, reply: undefined, startedAt },
+      upstream,
+      {
+        method: plan.method,
+        path: plan.url,
+        headers: upstreamHeaders,
+        body: undefined,
+        timeoutMs: route.timeoutMs,
+        sessionId: session.id,
+        onSetCookie: route.onSetCookie,
+        observer: route.observer,
+      },
+      lease,
+      this.#answerFailure,
+    );
+    return true;
+  }
+
+  /** Every check of the full path, without a side effect; `undefined` when any says no. */
+  #plan(request: IncomingMessage): Plan | undefined {
+    if (this.#closing) return undefined;
     const method = request.method;
-    if (method !== 'GET' && method !== 'HEAD') return false;
+    if (method !== 'GET' && method !== 'HEAD') return undefined;
     const headers = request.headers;
     const cookie = headers.cookie;
     // No body (nothing to limit, parse or invite), no upgrade, and a cookie within the limit the
@@ -186,18 +257,18 @@ export class FastLane {
       headers.expect !== undefined ||
       headers.upgrade !== undefined
     )
-      return false;
+      return undefined;
     const url = request.url ?? '';
-    if (!isCanonicalPath(url)) return false;
+    if (!isCanonicalPath(url)) return undefined;
     const queryStart = url.indexOf('?');
     const path = queryStart === -1 ? url : url.slice(0, queryStart);
     const route = this.#routeOf(method, path, request);
-    if (route === undefined) return false;
+    if (route === undefined) return undefined;
 
     const options = this.#options;
     const view = forwardedView(request, options.trust, options.anyTrusted);
     const session = options.verifier.verifyCached({ headers, ip: view.ip });
-    if (session === undefined) return false;
+    if (session === undefined) return undefined;
     if (
       !route.unrestricted &&
       decideAccess({
@@ -206,50 +277,10 @@ export class FastLane {
         request: { method, host: normalizeRequestHost(headers.host), path },
       }).kind !== 'allow'
     )
-      return false;
+      return undefined;
     const assertion = options.signer.cachedAssertionFor(session, route.route.upstream);
-    if (assertion === undefined) return false;
-    const upstream = route.upstream;
-    // An open or half-open breaker (its fast refusal, its single trial) is fastify's path.
-    if (!upstream.breaker.closed) return false;
-    const lease = admit(upstream);
-    if (lease === undefined) return false;
-
-    // Taken: from here on the request is this path's, counted as the full path counts it.
-    options.verifier.keep(session);
-    options.metrics.fastPath.inc();
-    const id = this.#requestId(request);
-    (request as FastPathRequest)[ASSIGNED_REQUEST_ID] = id;
-    const upstreamHeaders = upstreamHeaderList(
-      headers,
-      {
-        id,
-        ip: view.ip,
-        protocol: view.protocol,
-        host: view.host,
-        peerAddress: request.socket.remoteAddress,
-        peerTrusted: view.peerTrusted,
-      },
-      options.rewrite,
-      { identity: { session, assertion }, host: upstream.host },
-    );
-    attemptExchange(
-      { request, response, reply: undefined, startedAt },
-      upstream,
-      {
-        method,
-        path: url,
-        headers: upstreamHeaders,
-        body: undefined,
-        timeoutMs: route.timeoutMs,
-        sessionId: session.id,
-        onSetCookie: route.onSetCookie,
-        observer: route.observer,
-      },
-      lease,
-      this.#answerFailure,
-    );
-    return true;
+    if (assertion === undefined) return undefined;
+    return { method, url, route, view, session, assertion };
   }
 
   /**

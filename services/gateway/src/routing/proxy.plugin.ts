@@ -45,6 +45,7 @@ export const proxyPlugin = fp(
               (route) => isProxyRoute(route) && route.hosts !== undefined,
             ),
             handOn: fastPath.handOn,
+            logger: app.log,
           })
         : undefined;
     await proxyRoutes(app, {
