@@ -56,7 +56,13 @@ export interface BenchOptions {
    * (an experiment's build) and/or other Node flags. Undefined: no such setup.
    */
   readonly gatewayB:
-    { readonly main: string | undefined; readonly flags: readonly string[] } | undefined;
+    | {
+        readonly main: string | undefined;
+        readonly flags: readonly string[];
+        /** More environment for gateway-b (`GATEWAY_FAST_PATH=false`: the same build, one setting changed). */
+        readonly env: Readonly<Record<string, string>>;
+      }
+    | undefined;
 }
 
 export const USAGE = `Usage: node bench/run.ts [options]    (npm run bench -- [options])
@@ -92,6 +98,8 @@ export const USAGE = `Usage: node bench/run.ts [options]    (npm run bench -- [o
                         gateway running FILE (e.g. /tmp/gw-experiment/services/gateway/dist/main.js)
   --gateway-b-flags=F   node flags of gateway-b instead of --gateway-flags (alone: the same
                         gateway with other flags, e.g. --gateway-b-flags=--max-semi-space-size=64)
+  --gateway-b-env=E     more environment for gateway-b, NAME=VALUE,... (alone: the same gateway
+                        with one setting changed, e.g. --gateway-b-env=GATEWAY_FAST_PATH=false)
   --postgres-url URL    server for the login benchmark's database (postgres://postgres@127.0.0.1:5432)
   --help
 `;
@@ -137,6 +145,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       'gateway-main': { type: 'string' },
       'gateway-b': { type: 'string' },
       'gateway-b-flags': { type: 'string' },
+      'gateway-b-env': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -144,7 +153,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
   const quick = values.quick;
   const gatewayFlags = flagList(values['gateway-flags']);
   const gatewayB =
-    values['gateway-b'] === undefined && values['gateway-b-flags'] === undefined
+    values['gateway-b'] === undefined &&
+    values['gateway-b-flags'] === undefined &&
+    values['gateway-b-env'] === undefined
       ? undefined
       : {
           main: values['gateway-b'] === undefined ? undefined : resolve(values['gateway-b']),
@@ -152,6 +163,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
             values['gateway-b-flags'] === undefined
               ? gatewayFlags
               : flagList(values['gateway-b-flags']),
+          env: envList(values['gateway-b-env']),
         };
   const { setups, phases } = selection(values.only, gatewayB !== undefined);
   const loadGenerator = values['load-generator'];
@@ -193,11 +205,23 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
 
 const flagList = (text: string): string[] => text.split(/\s+/u).filter((flag) => flag !== '');
 
+/** `NAME=VALUE,NAME=VALUE` (--gateway-b-env) as an environment. */
+function envList(text: string | undefined): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of (text ?? '').split(',')) {
+    if (pair.trim() === '') continue;
+    const equals = pair.indexOf('=');
+    if (equals <= 0) throw new UsageError(`--gateway-b-env: ${pair} is not NAME=VALUE`);
+    env[pair.slice(0, equals).trim()] = pair.slice(equals + 1).trim();
+  }
+  return env;
+}
+
 function selection(
   only: string | undefined,
   withGatewayB: boolean,
 ): { setups: HttpSetupId[]; phases: PhaseId[] } {
-  // gateway-b runs when --gateway-b or --gateway-b-flags says what it is, and then always.
+  // gateway-b runs when --gateway-b, --gateway-b-flags or --gateway-b-env says what it is.
   const chosen = (ids: Iterable<HttpSetupId>): HttpSetupId[] => {
     const wanted = new Set(ids);
     return HTTP_SETUP_IDS.filter((id) => wanted.has(id) && (id !== 'gateway-b' || withGatewayB));

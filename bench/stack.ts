@@ -160,7 +160,11 @@ export class Stack {
     return this.#once(`gateway-${kind}`, () =>
       this.startExtraGateway(
         `gateway-${kind}`,
-        kind === 'nocache' ? { GATEWAY_SESSION_CACHE_TTL_MS: '0' } : {},
+        kind === 'nocache'
+          ? { GATEWAY_SESSION_CACHE_TTL_MS: '0' }
+          : kind === 'b'
+            ? (b?.env ?? {})
+            : {},
         kind === 'b' ? b : undefined,
       ),
     );
