@@ -2,4 +2,4 @@
 export { healthPlugin, type HealthPluginOptions, type ReadinessCheck } from './health.plugin.js';
 export { createLogger, type LoggerSettings } from './logger.js';
 export { lazyChildLoggerFactory } from './lazy-child-logger.js';
-export { metricsPlugin, type MetricsPluginOptions } from './metrics.plugin.js';
+export { metricsPlugin, type MetricsPluginOptions, REQUEST_ARRIVED_AT } from './metrics.plugin.js';

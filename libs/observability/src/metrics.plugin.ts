@@ -1,4 +1,5 @@
 // Prometheus metrics for a fastify service: a per-app registry, request histogram, /metrics.
+import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
@@ -18,6 +19,13 @@ declare module 'fastify' {
     metricsRoute?: string;
   }
 }
+
+/**
+ * When a request arrived (`performance.now()`), set on the raw request by code that saw it before
+ * fastify did and then handed it on (the gateway's fast path, with a failure to answer): its
+ * duration counts from then, not from when fastify took it.
+ */
+export const REQUEST_ARRIVED_AT: unique symbol = Symbol('authflow.requestArrivedAt');
 
 export interface MetricsPluginOptions {
   /** Metric name prefix, e.g. `authflow_gateway_`. */
@@ -44,9 +52,10 @@ export const metricsPlugin = fp(
     app.addHook('onResponse', (request, reply, hookDone) => {
       const route =
         request.routeOptions.config.metricsRoute ?? request.routeOptions.url ?? 'unmatched';
+      const arrivedAt = (request.raw as { [REQUEST_ARRIVED_AT]?: number })[REQUEST_ARRIVED_AT];
       duration.observe(
         { route, method: request.method, status_code: String(reply.statusCode) },
-        reply.elapsedTime / 1_000,
+        (arrivedAt === undefined ? reply.elapsedTime : performance.now() - arrivedAt) / 1_000,
       );
       hookDone();
     });

@@ -18,10 +18,12 @@ const json = { accept: 'application/json' };
 const page = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8', 'sec-fetch-mode': 'navigate' };
 
 let backend: TestUpstream;
+/** Answers after 1 s: past the 200 ms deadline of the /slow/ route. */
+let slow: TestUpstream;
 let fast: GatewayHarness;
 let full: GatewayHarness;
 
-function routesFor(backendUrl: string, resetUrl: string) {
+function routesFor(backendUrl: string, resetUrl: string, slowUrl: string) {
   return {
     roles: ['admin', 'member'],
     upstreams: {
@@ -29,6 +31,7 @@ function routesFor(backendUrl: string, resetUrl: string) {
       // Nothing listens on port 9: every exchange fails before an answer.
       down: { url: 'http://127.0.0.1:9', breaker: { volumeThreshold: 100 } },
       reset: { url: resetUrl, breaker: { volumeThreshold: 100 } },
+      slow: { url: slowUrl, timeoutMs: 200, breaker: { volumeThreshold: 100 } },
     },
     routes: [
       {
@@ -39,6 +42,7 @@ function routesFor(backendUrl: string, resetUrl: string) {
       },
       { prefix: '/down/', upstream: 'down', access: 'protected' },
       { prefix: '/reset/', upstream: 'reset', access: 'protected' },
+      { prefix: '/slow/', upstream: 'slow', access: 'protected' },
       {
         prefix: '/bound/',
         upstream: 'sample-backend',
@@ -57,14 +61,15 @@ const resetIds: string[] = [];
 let reset: { url: string; server: Server };
 
 beforeAll(async () => {
-  backend = await startTestUpstream();
+  [backend, slow] = await Promise.all([startTestUpstream(), startTestUpstream()]);
+  slow.delayMs = 1_000;
   const server = createServer((request) => {
     resetIds.push(String(request.headers['x-request-id']));
     request.socket.destroy();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   reset = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-  const routes = routesFor(backend.url, reset.url);
+  const routes = routesFor(backend.url, reset.url, slow.url);
   [fast, full] = await Promise.all([
     startGateway({ redisUrl, routes }),
     startGateway({ redisUrl, routes, env: { GATEWAY_FAST_PATH: 'false' } }),
@@ -72,7 +77,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all([fast.close(), full.close()]);
-  await backend.close();
+  await Promise.all([backend.close(), slow.close()]);
   await new Promise((resolve) => reset.server.close(resolve));
 });
 
@@ -278,12 +283,46 @@ describe('the fast path', () => {
     expect(await metric(fast, sample)).toBeGreaterThanOrEqual(3);
   });
 
+  it('counts a timed-out exchange from its arrival, not from when fastify answered it', async () => {
+    const labels = '{route="/slow/",method="GET",status_code="504"}';
+    const sum = `authflow_gateway_http_request_duration_seconds_sum${labels}`;
+    const count = `authflow_gateway_http_request_duration_seconds_count${labels}`;
+    const { cookie } = await fast.signIn(chromeOnMac);
+    await fast.get('/slow/x', { ...chromeOnMac.headers, cookie });
+    const before = { sum: await metric(fast, sum), count: await metric(fast, count) };
+    const taken = await metric(fast, FAST_TAKEN);
+    const response = await fast.get('/slow/x', { ...chromeOnMac.headers, ...json, cookie });
+    expect(response.status).toBe(504);
+    expect(response.headers['x-authflow-error']).toBe('upstream_timeout');
+    expect((await metric(fast, FAST_TAKEN)) - taken).toBe(1);
+    expect((await metric(fast, count)) - before.count).toBe(1);
+    // The 200 ms deadline, not the moment fastify took the failure (which took about none).
+    expect((await metric(fast, sum)) - before.sum).toBeGreaterThanOrEqual(0.19);
+  });
+
+  it('answers a failure with the error envelope while the gateway closes, not a bare 503', async () => {
+    const closing = await startGateway({
+      redisUrl,
+      routes: routesFor(backend.url, reset.url, slow.url),
+    });
+    const { cookie } = await closing.signIn(chromeOnMac);
+    await closing.get('/slow/x', { ...chromeOnMac.headers, cookie });
+    const pending = closing.get('/slow/x', { ...chromeOnMac.headers, ...json, cookie });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closed = closing.close();
+    const response = await pending;
+    await closed;
+    expect(response.status).toBe(504);
+    expect(response.headers['x-authflow-error']).toBe('upstream_timeout');
+    expect(response.json<{ error: { code: string } }>().error.code).toBe('upstream_timeout');
+  });
+
   it('keeps a trusted proxy request id and forwarding headers as fastify does', async () => {
     const trusting = await Promise.all(
       ['true', 'false'].map((flag) =>
         startGateway({
           redisUrl,
-          routes: routesFor(backend.url, reset.url),
+          routes: routesFor(backend.url, reset.url, slow.url),
           env: { GATEWAY_FAST_PATH: flag, GATEWAY_TRUSTED_PROXIES: 'loopback' },
         }),
       ),

@@ -16,7 +16,8 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { AuthflowError } from '@authflow/errors';
+import { type AuthflowError, errorBody } from '@authflow/errors';
+import { REQUEST_ARRIVED_AT } from '@authflow/observability';
 import {
   ASSIGNED_REQUEST_ID,
   type ForwardedView,
@@ -29,16 +30,17 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyServerOptions } from 'f
 import type { Histogram } from 'prom-client';
 import { normalizeRequestHost } from '../config/hosts.js';
 import type { ProxyRoute } from '../config/routes-file.js';
+import { gatewayErrors } from '../errors/gateway-errors.js';
 import { isCanonicalPath } from '../http/canonical-path.js';
 import type { AssertionSigner } from '../identity/assertion-signer.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import { HOST_CONSTRAINT, hostConstraintStrategy } from '../routing/host-constraint.js';
 import { decideAccess, isUnrestricted, type RoutePolicy } from '../verification/route-policy.js';
 import type { SessionVerifier } from '../verification/session-verifier.js';
-import type { ClientExchange, ExchangeObserver } from './forward-http.js';
+import type { ClientExchange, ExchangeObserver, ForwardRequest } from './forward-http.js';
 import { attemptExchange } from './proxy-attempt.js';
 import { type HeaderRewrite, upstreamHeaderList } from './upstream-headers.js';
-import { admit, type Upstream } from './upstreams.js';
+import { admit, type Upstream, type UpstreamLease } from './upstreams.js';
 
 type Listener = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -57,6 +59,7 @@ const FAILURE = Symbol('authflow.fastPathFailure');
 type FastPathRequest = IncomingMessage & {
   [FAILURE]?: AuthflowError;
   [ASSIGNED_REQUEST_ID]?: string;
+  [REQUEST_ARRIVED_AT]?: number;
 };
 
 /**
@@ -194,8 +197,7 @@ export class FastLane {
       return false;
     }
     if (plan === undefined) return false;
-    const { route, session, view } = plan;
-    const upstream = route.upstream;
+    const upstream = plan.route.upstream;
     // An open or half-open breaker (its fast refusal, its single trial) is fastify's path, and so
     // is a full queue (its 503).
     if (!upstream.breaker.closed) return false;
@@ -203,6 +205,26 @@ export class FastLane {
     if (lease === undefined) return false;
 
     // Taken: from here on the request is this path's, counted as the full path counts it.
+    const client: ClientExchange = { request, response, reply: undefined, startedAt };
+    try {
+      this.#proxy(client, plan, lease);
+    } catch (error) {
+      // Nothing here is known to throw; if something does, the request is still answered (500,
+      // through fastify) and its place among the upstream's admitted is given back.
+      lease.release();
+      this.#options.logger.error({ err: error }, 'fast path failed after taking a request');
+      (request as FastPathRequest)[FAILURE] = gatewayErrors.create('internal_error', {
+        cause: error,
+      });
+      this.#options.handOn(request, response);
+    }
+    return true;
+  }
+
+  #proxy(client: ClientExchange, plan: Plan, lease: UpstreamLease): void {
+    const { request } = client;
+    const { route, session, view } = plan;
+    const upstream = route.upstream;
     const options = this.#options;
     options.verifier.keep(session);
     options.metrics.fastPath.inc();
@@ -222,7 +244,7 @@ export class FastLane {
       { identity: { session, assertion: plan.assertion }, host: upstream.host },
     );
     attemptExchange(
-      { request, response, reply: undefined, startedAt },
+      client,
       upstream,
       {
         method: plan.method,
@@ -237,7 +259,6 @@ export class FastLane {
       lease,
       this.#answerFailure,
     );
-    return true;
   }
 
   /** Every check of the full path, without a side effect; `undefined` when any says no. */
@@ -319,11 +340,39 @@ export class FastLane {
     return count === 1 && params['*'] === path.slice(route.prefix.length + 1) ? route : undefined;
   }
 
-  /** A failure before the upstream's head: fastify answers it (see fastPathFailure). */
-  readonly #answerFailure = (client: ClientExchange, failure: AuthflowError): void => {
-    (client.request as FastPathRequest)[FAILURE] = failure;
+  /**
+   * A failure before the upstream's head: fastify answers it (see fastPathFailure), its duration
+   * counted from the request's arrival. While the app closes, fastify would only answer a bare
+   * 503 without counting it: the error is answered here then, as the error handler's JSON.
+   */
+  readonly #answerFailure = (
+    client: ClientExchange,
+    failure: AuthflowError,
+    forwarded: ForwardRequest,
+  ): void => {
+    const request = client.request as FastPathRequest;
+    if (this.#closing) {
+      answerDirectly(client, failure, request[ASSIGNED_REQUEST_ID] ?? '');
+      forwarded.observer?.answered(forwarded.method, failure.statusCode, client.startedAt);
+      return;
+    }
+    request[FAILURE] = failure;
+    request[REQUEST_ARRIVED_AT] = client.startedAt;
     this.#options.handOn(client.request, client.response);
   };
+}
+
+/** The error handler's JSON answer, written on the raw response (the app is closing). */
+function answerDirectly(client: ClientExchange, failure: AuthflowError, requestId: string): void {
+  const body = JSON.stringify(errorBody(failure.code, failure.message, requestId, failure.details));
+  client.response.writeHead(failure.statusCode, {
+    ...failure.headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'x-authflow-error': failure.code,
+    connection: 'close',
+  });
+  client.response.end(body);
 }
 
 /** The request histogram's children for one route, bound once per method and status. */

@@ -190,12 +190,17 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.#finish();
     const response = this.#response;
     if (response === undefined) return;
-    response.end();
-    this.#forward.observer?.answered(
-      this.#forward.method,
-      this.#statusCode,
-      this.#client.startedAt,
-    );
+    const { observer, method } = this.#forward;
+    if (observer === undefined) {
+      response.end();
+      return;
+    }
+    // Counted once the answer is out, as fastify counts its own (on 'finish').
+    const statusCode = this.#statusCode;
+    const { startedAt } = this.#client;
+    response.end((error?: Error | null) => {
+      if (error === undefined || error === null) observer.answered(method, statusCode, startedAt);
+    });
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {

@@ -6,7 +6,11 @@ import { type ClientExchange, type ForwardRequest, forwardHttp } from './forward
 import { type Upstream, type UpstreamLease, upstreamFailure } from './upstreams.js';
 
 /** Answers a failed exchange (502/503/504, or 400/413 for a request undici would not send). */
-export type FailureAnswer = (client: ClientExchange, failure: AuthflowError) => void;
+export type FailureAnswer = (
+  client: ClientExchange,
+  failure: AuthflowError,
+  forwarded: ForwardRequest,
+) => void;
 
 export function attemptExchange(
   client: ClientExchange,
@@ -31,6 +35,6 @@ export function attemptExchange(
       // A client that left has nobody to read an answer: release the response, log nothing.
       if (error instanceof ClientClosedError) response.destroy();
       else if (!response.headersSent && !response.writableEnded && !response.destroyed)
-        answerFailure(client, upstreamFailure(error, upstream));
+        answerFailure(client, upstreamFailure(error, upstream), forwarded);
     });
 }
