@@ -254,6 +254,21 @@ describe('the fast path', () => {
     expect(admin.fast.response.status).toBe(200);
   });
 
+  it('applies the policy of the route the router picks, at a prefix boundary', async () => {
+    // `/admin` is the admin route itself (its policy holds); `/adminx/` is not under `/admin/`.
+    const exact = await sendToBoth('GET', '/admin', json);
+    expect(exact.fast.taken).toBe(0);
+    expect(exact.fast.response.status).toBe(403);
+    expect(comparable(exact.fast.response)).toEqual(comparable(exact.full.response));
+    const admin = await sendToBoth('GET', '/admin', json, { roles: ['admin'] });
+    expect(admin.fast.taken).toBe(1);
+    expect(admin.fast.reached?.url).toBe('/admin');
+    const beside = await sendToBoth('GET', '/adminx/users', json);
+    expect(beside.fast.taken).toBe(1);
+    expect(beside.fast.response.status).toBe(200);
+    expect(comparable(beside.fast.response)).toEqual(comparable(beside.full.response));
+  });
+
   it('sends another device to fastify, which revokes the session', async () => {
     const both = await sendToBoth('GET', '/x', json, { from: firefoxOnLinux });
     expect(both.fast.taken).toBe(0);
