@@ -50,6 +50,13 @@ function routesFor(backendUrl: string, resetUrl: string, slowUrl: string) {
         hosts: ['bound.example'],
       },
       { prefix: '/open/', upstream: 'sample-backend', access: 'public' },
+      { prefix: '/pages/', upstream: 'sample-backend', access: 'optional' },
+      {
+        prefix: '/read-only/',
+        upstream: 'sample-backend',
+        access: 'public',
+        methods: ['GET', 'HEAD'],
+      },
       // Everything else, /metrics and /health/* included as far as the prefix goes.
       { prefix: '/', upstream: 'sample-backend', access: 'protected' },
     ],
@@ -143,6 +150,18 @@ async function sendToBoth(
   }
   const [onFast, onFull] = results as [(typeof results)[0], (typeof results)[0]];
   return { fast: onFast, full: onFull };
+}
+
+/** One request to one gateway, without signing in: its answer, whether the fast path took it. */
+async function sendPlain(gateway: GatewayHarness, path: string, headers: Record<string, string>) {
+  const before = await metric(gateway, FAST_TAKEN);
+  const received = backend.received.length;
+  const response = await gateway.get(path, { ...chromeOnMac.headers, ...headers });
+  return {
+    response,
+    taken: (await metric(gateway, FAST_TAKEN)) - before,
+    reached: backend.received.length > received ? lastReceived() : undefined,
+  };
 }
 
 describe('the fast path', () => {
@@ -330,6 +349,53 @@ describe('the fast path', () => {
     expect(response.status).toBe(504);
     expect(response.headers['x-authflow-error']).toBe('upstream_timeout');
     expect(response.json<{ error: { code: string } }>().error.code).toBe('upstream_timeout');
+  });
+
+  it('takes public routes without looking at a session, which never reaches the upstream', async () => {
+    const { cookie } = await fast.signIn(chromeOnMac);
+    for (const headers of [json, { ...json, cookie: `theme=dark; ${cookie}` }]) {
+      const [onFast, onFull] = [
+        await sendPlain(fast, '/open/assets/app.js', headers),
+        await sendPlain(full, '/open/assets/app.js', headers),
+      ];
+      expect(onFast.taken).toBe(1);
+      expect(onFull.taken).toBe(0);
+      expect(comparable(onFast.response)).toEqual(comparable(onFull.response));
+      expect(onFast.reached?.headers['x-authflow-user-id']).toBeUndefined();
+      expect(onFast.reached?.assertion).toBeUndefined();
+      expect(onFast.reached?.headers.cookie).toBe(onFull.reached?.headers.cookie);
+    }
+    expect(lastReceived().headers.cookie).toBe('theme=dark');
+    // A route with methods rules is left to fastify, which holds it to them.
+    const rules = await sendPlain(fast, '/read-only/x', json);
+    expect(rules.taken).toBe(0);
+    expect(rules.response.status).toBe(200);
+  });
+
+  it('takes optional routes anonymously or with a cached session, and leaves a bad cookie to fastify', async () => {
+    const anonymous = [
+      await sendPlain(fast, '/pages/login', json),
+      await sendPlain(full, '/pages/login', json),
+    ];
+    expect(anonymous.map(({ taken }) => taken)).toEqual([1, 0]);
+    expect(comparable(anonymous[0]!.response)).toEqual(comparable(anonymous[1]!.response));
+    expect(anonymous[0]!.reached?.headers['x-authflow-user-id']).toBeUndefined();
+
+    const signedIn = await sendToBoth('GET', '/pages/account', json);
+    expect(signedIn.fast.taken).toBe(1);
+    expect(signedIn.fast.reached?.headers['x-authflow-user-id']).toBe(signedIn.fast.session.userId);
+    expect(signedIn.full.reached?.headers['x-authflow-user-id']).toBe(signedIn.full.session.userId);
+    expect(comparable(signedIn.fast.response)).toEqual(comparable(signedIn.full.response));
+
+    // A session cookie the store does not know: passed on anonymously, the cookie expired.
+    const unknown = { ...json, cookie: `${fast.config.sessions.cookieName}=${'A'.repeat(43)}` };
+    const stale = [
+      await sendPlain(fast, '/pages/login', unknown),
+      await sendPlain(full, '/pages/login', unknown),
+    ];
+    expect(stale[0]!.taken).toBe(0);
+    expect(stale[0]!.response.headers['set-cookie']).toBeDefined();
+    expect(comparable(stale[0]!.response)).toEqual(comparable(stale[1]!.response));
   });
 
   it('keeps a trusted proxy request id and forwarding headers as fastify does', async () => {

@@ -1,10 +1,11 @@
-// The fast path: the gateway's most common request — a GET or HEAD without a body, on a protected
-// route, carrying the cookie of a session this instance has cached, from the same device, within
-// the route's policy, with its assertion already signed — is proxied from Node's request event,
-// without fastify's request lifecycle. It runs the same checks from the same functions and hands
-// anything else to fastify untouched: it only takes a request it can finish exactly as the full
-// path would. Its own failures before the upstream's head go to fastify too, to be answered by
-// the error handler (page or JSON, counted and logged as any other).
+// The fast path: the gateway's most common request — a GET or HEAD without a body on a proxied
+// route, which on a protected route carries the cookie of a session this instance has cached, from
+// the same device, within the route's policy, with its assertion already signed (on an optional
+// route: that, or no session cookie at all; on a public route: nothing) — is proxied from Node's
+// request event, without fastify's request lifecycle. It runs the same checks from the same
+// functions and hands anything else to fastify untouched: it only takes a request it can finish
+// exactly as the full path would. Its own failures before the upstream's head go to fastify too,
+// to be answered by the error handler (page or JSON, counted and logged as any other).
 //
 // The price of fastify's lifecycle on a proxied request (request and reply objects, hook runners,
 // promise hops, the onResponse listeners) was most of what the gateway cost above a bare Node
@@ -35,7 +36,12 @@ import { isCanonicalPath } from '../http/canonical-path.js';
 import type { AssertionSigner } from '../identity/assertion-signer.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import { HOST_CONSTRAINT, hostConstraintStrategy } from '../routing/host-constraint.js';
-import { decideAccess, isUnrestricted, type RoutePolicy } from '../verification/route-policy.js';
+import {
+  decideAccess,
+  hasRequestRules,
+  isUnrestricted,
+  type RoutePolicy,
+} from '../verification/route-policy.js';
 import type { SessionVerifier } from '../verification/session-verifier.js';
 import type { ClientExchange, ExchangeObserver, ForwardRequest } from './forward-http.js';
 import { attemptExchange } from './proxy-attempt.js';
@@ -111,6 +117,7 @@ export class FastPathServer {
 }
 
 export interface FastRouteOptions {
+  /** Its `access` says what the fast path checks: a session (protected), one if presented (optional), none (public). */
   readonly route: ProxyRoute;
   /** The route's prefix without a trailing slash (`''` for `/`). */
   readonly prefix: string;
@@ -126,12 +133,14 @@ interface Plan {
   readonly url: string;
   readonly route: FastRoute;
   readonly view: ForwardedView;
-  readonly session: SessionRecord;
-  readonly assertion: string;
+  /** The verified identity; none on a public route, or an optional one visited without a session. */
+  readonly identity: { readonly session: SessionRecord; readonly assertion: string } | undefined;
 }
 
 interface FastRoute extends FastRouteOptions {
   readonly unrestricted: boolean;
+  /** Whether a request without a session passes (optional and public routes without request rules). */
+  readonly anonymousPasses: boolean;
   readonly observer: ExchangeObserver;
 }
 
@@ -175,6 +184,7 @@ export class FastLane {
     this.#routes.push({
       ...route,
       unrestricted: isUnrestricted(route.policy),
+      anonymousPasses: route.route.access !== 'protected' && !hasRequestRules(route.policy),
       observer: new RouteObserver(this.#options.requestDuration, route.route.prefix),
     });
     this.#routes.sort((a, b) => b.prefix.length - a.prefix.length);
@@ -223,10 +233,10 @@ export class FastLane {
 
   #proxy(client: ClientExchange, plan: Plan, lease: UpstreamLease): void {
     const { request } = client;
-    const { route, session, view } = plan;
+    const { route, identity, view } = plan;
     const upstream = route.upstream;
     const options = this.#options;
-    options.verifier.keep(session);
+    if (identity !== undefined) options.verifier.keep(identity.session);
     options.metrics.fastPath.inc();
     const id = this.#requestId(request);
     (request as FastPathRequest)[ASSIGNED_REQUEST_ID] = id;
@@ -241,7 +251,7 @@ export class FastLane {
         peerTrusted: view.peerTrusted,
       },
       options.rewrite,
-      { identity: { session, assertion: plan.assertion }, host: upstream.host },
+      { identity, host: upstream.host },
     );
     attemptExchange(
       client,
@@ -252,7 +262,7 @@ export class FastLane {
         headers: upstreamHeaders,
         body: undefined,
         timeoutMs: route.timeoutMs,
-        sessionId: session.id,
+        sessionId: identity?.session.id,
         onSetCookie: route.onSetCookie,
         observer: route.observer,
       },
@@ -271,8 +281,7 @@ export class FastLane {
     // No body (nothing to limit, parse or invite), no upgrade, and a cookie within the limit the
     // request guard holds every request to; anything else is fastify's.
     if (
-      cookie === undefined ||
-      cookie.length > this.#options.maxCookieHeaderBytes ||
+      (cookie !== undefined && cookie.length > this.#options.maxCookieHeaderBytes) ||
       headers['content-length'] !== undefined ||
       headers['transfer-encoding'] !== undefined ||
       headers.expect !== undefined ||
@@ -288,6 +297,14 @@ export class FastLane {
 
     const options = this.#options;
     const view = forwardedView(request, options.trust, options.anyTrusted);
+    const { access } = route.route;
+    // A public route looks at no session, an optional one only at a session that is presented
+    // (verification.plugin.ts); without request rules such a request passes as it is.
+    if (
+      access === 'public' ||
+      (access === 'optional' && !options.verifier.carriesSessionCookie(headers))
+    )
+      return route.anonymousPasses ? { method, url, route, view, identity: undefined } : undefined;
     const session = options.verifier.verifyCached({ headers, ip: view.ip });
     if (session === undefined) return undefined;
     if (
@@ -301,7 +318,7 @@ export class FastLane {
       return undefined;
     const assertion = options.signer.cachedAssertionFor(session, route.route.upstream);
     if (assertion === undefined) return undefined;
-    return { method, url, route, view, session, assertion };
+    return { method, url, route, view, identity: { session, assertion } };
   }
 
   /**

@@ -42,7 +42,7 @@ export interface ProxyRoutesOptions {
   readonly websockets: WebSocketRegistry;
   readonly maxBodyBytes: number;
   readonly verification: VerificationDependencies;
-  /** Where protected routes are also offered to the fast path (fast-path.ts), when it is on. */
+  /** Where proxied routes are also offered to the fast path (fast-path.ts), when it is on. */
   readonly fastLane?: FastLane | undefined;
 }
 
@@ -72,13 +72,14 @@ export async function proxyRoutes(
     // Public routes look at no session; only methods and hosts can refuse there.
     if (publicRoutes.some((route) => hasRequestRules(policyOf(route))))
       enforceRequestRules(publicScope, options.verification);
-    for (const route of publicRoutes) await registerRoute(publicScope, route, options);
+    for (const route of publicRoutes)
+      await registerRoute(publicScope, route, options, !hostBound.has(prefixOf(route)));
   });
   await app.register(async (optionalScope) => {
     acceptAnyBody(optionalScope, options.maxBodyBytes);
     identifyOptionally(optionalScope, options.verification);
     for (const route of proxies.filter(({ access }) => access === 'optional'))
-      await registerRoute(optionalScope, route, options);
+      await registerRoute(optionalScope, route, options, !hostBound.has(prefixOf(route)));
   });
   await app.register(async (protectedScope) => {
     acceptAnyBody(protectedScope, options.maxBodyBytes);
