@@ -51,6 +51,7 @@ function routesFor(backendUrl: string, resetUrl: string, slowUrl: string) {
       },
       { prefix: '/open/', upstream: 'sample-backend', access: 'public' },
       { prefix: '/pages/', upstream: 'sample-backend', access: 'optional' },
+      { prefix: '/vault/', upstream: 'sample-backend', access: 'optional', aal: 'aal2' },
       {
         prefix: '/read-only/',
         upstream: 'sample-backend',
@@ -396,6 +397,40 @@ describe('the fast path', () => {
     expect(stale[0]!.taken).toBe(0);
     expect(stale[0]!.response.headers['set-cookie']).toBeDefined();
     expect(comparable(stale[0]!.response)).toEqual(comparable(stale[1]!.response));
+  });
+
+  it('holds an optional route policy as fastify does: anonymous passes, a session below it does not', async () => {
+    const anonymous = [
+      await sendPlain(fast, '/vault/x', json),
+      await sendPlain(full, '/vault/x', json),
+    ];
+    expect(anonymous[0]!.taken).toBe(1);
+    expect(anonymous[0]!.response.status).toBe(200);
+    expect(comparable(anonymous[0]!.response)).toEqual(comparable(anonymous[1]!.response));
+    // An aal1 session on an aal2 route: a second factor is asked for, on both paths.
+    const below = await sendToBoth('GET', '/vault/x', json);
+    expect(below.fast.taken).toBe(0);
+    expect(below.fast.response.status).toBe(403);
+    expect(below.fast.response.headers['x-authflow-error']).toBe('mfa_required');
+    expect(comparable(below.fast.response)).toEqual(comparable(below.full.response));
+  });
+
+  it('reads an empty or malformed session cookie on an optional route as fastify does', async () => {
+    const name = fast.config.sessions.cookieName;
+    for (const [cookie, taken] of [
+      [`${name}=`, 1],
+      [`${name}=not-a-token`, 0],
+    ] as const) {
+      const headers = { ...json, cookie: `theme=dark; ${cookie}` };
+      const [onFast, onFull] = [
+        await sendPlain(fast, '/pages/login', headers),
+        await sendPlain(full, '/pages/login', headers),
+      ];
+      expect(onFast.taken).toBe(taken);
+      expect(comparable(onFast.response)).toEqual(comparable(onFull.response));
+      expect(onFast.reached?.headers.cookie).toBe('theme=dark');
+      expect(onFast.reached?.headers['x-authflow-user-id']).toBeUndefined();
+    }
   });
 
   it('keeps a trusted proxy request id and forwarding headers as fastify does', async () => {

@@ -162,7 +162,7 @@ export interface FastLaneOptions {
   readonly logger: FastifyBaseLogger;
 }
 
-/** The protected routes the fast path may take, and the request it takes on them. */
+/** The proxied routes the fast path may take, and the requests it takes on them. */
 export class FastLane {
   readonly #options: FastLaneOptions;
   /** Longest prefix first: the first that matches is the most specific. */
