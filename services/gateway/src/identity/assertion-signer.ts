@@ -34,10 +34,9 @@ export class AssertionSigner {
 
   /** The assertion for this session and upstream; reused while more than half its life remains. */
   assertionFor(session: SessionRecord, audience: string): Promise<string> {
-    const key = `${session.id}\u0000${audience}`;
-    const cached = this.#cache.get(key);
-    if (cached !== undefined && cached.renewAt > this.#clock())
-      return Promise.resolve(cached.token);
+    const cached = this.cachedAssertionFor(session, audience);
+    if (cached !== undefined) return Promise.resolve(cached);
+    const key = keyOf(session, audience);
     const pending = this.#pending.get(key);
     if (pending !== undefined) return pending;
     const signing = this.#sign(session, audience)
@@ -52,7 +51,7 @@ export class AssertionSigner {
 
   /** The cached assertion while more than half its life remains, else `undefined` (no signing). */
   cachedAssertionFor(session: SessionRecord, audience: string): string | undefined {
-    const cached = this.#cache.get(`${session.id}\u0000${audience}`);
+    const cached = this.#cache.get(keyOf(session, audience));
     return cached !== undefined && cached.renewAt > this.#clock() ? cached.token : undefined;
   }
 
@@ -83,4 +82,9 @@ export class AssertionSigner {
       .sign(keys.privateKey);
     return { token, renewAt: now + (ttlSeconds * 1_000) / 2 };
   }
+}
+
+/** One cached assertion per session and audience. */
+function keyOf(session: SessionRecord, audience: string): string {
+  return `${session.id}\u0000${audience}`;
 }

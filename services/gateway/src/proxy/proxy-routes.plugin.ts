@@ -57,10 +57,18 @@ export async function proxyRoutes(
   options: ProxyRoutesOptions,
 ): Promise<void> {
   const proxies = options.routes.routes.filter(isProxyRoute);
-  // A prefix that a route bound to hosts shares is left to the router alone.
+  // The fast path never takes a prefix that a route bound to hosts shares: the router alone
+  // tells those apart.
   const hostBound = new Set(
     proxies.filter((route) => route.hosts !== undefined).map((route) => prefixOf(route)),
   );
+  const register = (scope: FastifyInstance, route: ProxyRoute) =>
+    registerRoute(
+      scope,
+      route,
+      options,
+      hostBound.has(prefixOf(route)) ? undefined : options.fastLane,
+    );
   // Routes with `hosts` are told apart by the router itself (before any route is added).
   app.addConstraintStrategy(hostConstraintStrategy);
   // Upgrades are told apart the same way, when a route proxies WebSockets.
@@ -72,20 +80,19 @@ export async function proxyRoutes(
     // Public routes look at no session; only methods and hosts can refuse there.
     if (publicRoutes.some((route) => hasRequestRules(policyOf(route))))
       enforceRequestRules(publicScope, options.verification);
-    for (const route of publicRoutes)
-      await registerRoute(publicScope, route, options, !hostBound.has(prefixOf(route)));
+    for (const route of publicRoutes) await register(publicScope, route);
   });
   await app.register(async (optionalScope) => {
     acceptAnyBody(optionalScope, options.maxBodyBytes);
     identifyOptionally(optionalScope, options.verification);
     for (const route of proxies.filter(({ access }) => access === 'optional'))
-      await registerRoute(optionalScope, route, options, !hostBound.has(prefixOf(route)));
+      await register(optionalScope, route);
   });
   await app.register(async (protectedScope) => {
     acceptAnyBody(protectedScope, options.maxBodyBytes);
     protectRoutes(protectedScope, options.verification);
     for (const route of proxies.filter(({ access }) => access === 'protected'))
-      await registerRoute(protectedScope, route, options, !hostBound.has(prefixOf(route)));
+      await register(protectedScope, route);
   });
   for (const route of options.routes.routes) {
     if (!('redirect' in route)) continue;
@@ -138,7 +145,8 @@ async function registerRoute(
   scope: FastifyInstance,
   route: ProxyRoute,
   options: ProxyRoutesOptions,
-  fastPathEligible = false,
+  /** Where the route is also offered to the fast path; absent when it may not take it. */
+  fastLane: FastLane | undefined,
 ): Promise<void> {
   const upstream = options.upstreams.get(route.upstream);
   if (upstream === undefined)
@@ -200,15 +208,14 @@ async function registerRoute(
     );
     return reply;
   };
-  if (fastPathEligible && options.fastLane !== undefined)
-    options.fastLane.add({
-      route,
-      prefix,
-      upstream,
-      policy: config.authflowPolicy,
-      timeoutMs,
-      onSetCookie: forgetIfEnded,
-    });
+  fastLane?.add({
+    route,
+    prefix,
+    upstream,
+    policy: config.authflowPolicy,
+    timeoutMs,
+    onSetCookie: forgetIfEnded,
+  });
   // A plain route per prefix: @fastify/http-proxy's per-request destination work (three URL
   // parses, a second traversal check) is not needed for a prefix that is never rewritten.
   for (const url of prefix === '' ? ['/*'] : [prefix, `${prefix}/*`])

@@ -64,11 +64,7 @@ export class SessionVerifier {
 
   /** True when the request carries the session cookie at all (good or bad). */
   carriesSessionCookie(headers: RequestFacts['headers']): boolean {
-    const cookie = headers.cookie;
-    const token = readCookie(
-      typeof cookie === 'string' ? cookie : undefined,
-      this.#options.cookieName,
-    );
+    const token = this.#tokenOf(headers);
     return token !== undefined && token !== '';
   }
 
@@ -84,38 +80,23 @@ export class SessionVerifier {
    * nothing, and `verify` decides. Nothing is counted until `keep` is called for the session.
    */
   verifyCached(facts: Pick<RequestFacts, 'headers' | 'ip'>): SessionRecord | undefined {
-    const cookie = facts.headers.cookie;
-    const token = readCookie(
-      typeof cookie === 'string' ? cookie : undefined,
-      this.#options.cookieName,
-    );
+    const token = this.#tokenOf(facts.headers);
     if (token === undefined || !isWellFormedSessionToken(token)) return undefined;
     const session = this.#options.access.cached(sessionIdFromToken(token));
     if (session === undefined) return undefined;
-    const verdict = verifySession({
-      session,
-      fingerprint: this.#fingerprints.compute(fingerprintInputFromHeaders(facts.headers, facts.ip)),
-      policy: this.#options.policy,
-      now: this.#clock(),
-    });
+    const verdict = this.#verdictFor(session, facts);
     return verdict.ok && verdict.observed.length === 0 ? verdict.session : undefined;
   }
 
   /** What `verify` does for an allowed session from the cache: the counts, and the idle touch. */
   keep(session: SessionRecord): void {
-    const { access, metrics } = this.#options;
-    access.countHit();
-    access.touchIfDue(session);
-    metrics.verdicts.inc({ reason: 'ok' });
+    this.#options.access.countHit();
+    this.#allow(session);
   }
 
   async verify(facts: RequestFacts): Promise<Outcome> {
     const { access, metrics, logger } = this.#options;
-    const cookie = facts.headers.cookie;
-    const token = readCookie(
-      typeof cookie === 'string' ? cookie : undefined,
-      this.#options.cookieName,
-    );
+    const token = this.#tokenOf(facts.headers);
     if (token === undefined || token === '') return this.#deny('unauthenticated');
     // A malformed cookie is treated like an unknown session (and expired), without a lookup.
     if (!isWellFormedSessionToken(token)) return this.#deny('session_invalid');
@@ -134,16 +115,7 @@ export class SessionVerifier {
     }
 
     if (session === null) return this.#deny('session_invalid', sessionId);
-    // Computed once per request, and only when there is a session to compare it with.
-    const fingerprint = this.#fingerprints.compute(
-      fingerprintInputFromHeaders(facts.headers, facts.ip),
-    );
-    const verdict = verifySession({
-      session,
-      fingerprint,
-      policy: this.#options.policy,
-      now: this.#clock(),
-    });
+    const verdict = this.#verdictFor(session, facts);
 
     if (!verdict.ok) {
       if (verdict.reason === 'fingerprint_mismatch') {
@@ -160,9 +132,33 @@ export class SessionVerifier {
         'fingerprint part changed',
       );
     }
-    access.touchIfDue(verdict.session);
-    metrics.verdicts.inc({ reason: 'ok' });
+    this.#allow(verdict.session);
     return { kind: 'allow', session: verdict.session };
+  }
+
+  /** The session cookie's value, if the request carries one (possibly empty or malformed). */
+  #tokenOf(headers: RequestFacts['headers']): string | undefined {
+    const cookie = headers.cookie;
+    return readCookie(typeof cookie === 'string' ? cookie : undefined, this.#options.cookieName);
+  }
+
+  /**
+   * The session against this request: device fingerprint (computed once per request, and only
+   * when there is a session to compare it with), lifetimes.
+   */
+  #verdictFor(session: SessionRecord, facts: Pick<RequestFacts, 'headers' | 'ip'>) {
+    return verifySession({
+      session,
+      fingerprint: this.#fingerprints.compute(fingerprintInputFromHeaders(facts.headers, facts.ip)),
+      policy: this.#options.policy,
+      now: this.#clock(),
+    });
+  }
+
+  /** An allowed session: its idle lifetime extended when due, the verdict counted. */
+  #allow(session: SessionRecord): void {
+    this.#options.access.touchIfDue(session);
+    this.#options.metrics.verdicts.inc({ reason: 'ok' });
   }
 
   async #revokeForMismatch(
