@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chromeOnMac } from '@authflow/testing';
 import { describeAccountStories, newEmail, password } from './support/account-stories.js';
-import { type Stack, startStack } from './support/stack-harness.js';
+import { type Stack, startStack, supabaseAuthEnv } from './support/stack-harness.js';
 import { startSupabaseDouble, type SupabaseDouble } from './supabase-double/supabase-double.js';
 
 let double: SupabaseDouble;
@@ -15,13 +15,7 @@ beforeAll(async () => {
   });
   stack = await startStack({
     redisUrl: inject('redisUrl'),
-    authEnv: {
-      AUTH_IDENTITY_PROVIDER: 'supabase',
-      AUTH_SUPABASE_URL: double.url,
-      AUTH_SUPABASE_ANON_KEY: double.anonKey,
-      AUTH_SUPABASE_SERVICE_ROLE_KEY: double.serviceRoleKey,
-      AUTH_SUPABASE_TIMEOUT_MS: '2000',
-    },
+    authEnv: supabaseAuthEnv(double),
   });
 }, 60_000);
 afterAll(async () => {

@@ -142,6 +142,23 @@ function expectRefusal(response: Response, status: number, code: string): void {
   expect(response.headers['x-authflow-error']).toBe(code);
 }
 
+/** Signs up with the password on this browser and confirms the address from the mailbox. */
+async function confirmedPasswordAccount(browser: BrowserClient, email: string): Promise<void> {
+  await browser.post('/api/v1/simple_auth/signup', { json: { email, password: PASSWORD } });
+  const token = await mailedToken(stack.smtp, email, '/verify-email');
+  await browser.get(`/api/v1/simple_auth/verify-email?token=${token}`, {
+    accept: 'application/json',
+  });
+}
+
+/** Signs in with the password on this browser. */
+async function passwordSignIn(browser: BrowserClient, email: string): Promise<void> {
+  const signedIn = await browser.post('/api/v1/simple_auth/signin', {
+    json: { email, password: PASSWORD },
+  });
+  expect(signedIn.status).toBe(200);
+}
+
 describe('sign-in with an OpenID Provider', () => {
   it('shows one button per provider on the login page, in file order', async () => {
     const page = await stack.browser(LAPTOP).get('/auth/login');
@@ -379,12 +396,7 @@ describe('a provider whose addresses are trusted (trustEmail)', () => {
 describe('linking to an existing account', () => {
   async function passwordAccount(): Promise<string> {
     const email = `${unique('owner')}@corp.example`;
-    const browser = stack.browser(LAPTOP);
-    await browser.post('/api/v1/simple_auth/signup', { json: { email, password: PASSWORD } });
-    const token = await mailedToken(stack.smtp, email, '/verify-email');
-    await browser.get(`/api/v1/simple_auth/verify-email?token=${token}`, {
-      accept: 'application/json',
-    });
+    await confirmedPasswordAccount(stack.browser(LAPTOP), email);
     return email;
   }
 
@@ -439,15 +451,8 @@ describe('identities on the security page', () => {
   async function signedInWithPassword(): Promise<{ browser: BrowserClient; email: string }> {
     const email = `${unique('settings')}@corp.example`;
     const browser = stack.browser(LAPTOP);
-    await browser.post('/api/v1/simple_auth/signup', { json: { email, password: PASSWORD } });
-    const token = await mailedToken(stack.smtp, email, '/verify-email');
-    await browser.get(`/api/v1/simple_auth/verify-email?token=${token}`, {
-      accept: 'application/json',
-    });
-    const signedIn = await browser.post('/api/v1/simple_auth/signin', {
-      json: { email, password: PASSWORD },
-    });
-    expect(signedIn.status).toBe(200);
+    await confirmedPasswordAccount(browser, email);
+    await passwordSignIn(browser, email);
     return { browser, email };
   }
 
@@ -521,15 +526,8 @@ describe('when the provider is down', () => {
       // The other provider's button is untouched.
       expect(page.body).toContain('href="/auth/sso/partners"');
       const email = `${unique('pw')}@example.com`;
-      await browser.post('/api/v1/simple_auth/signup', { json: { email, password: PASSWORD } });
-      const token = await mailedToken(stack.smtp, email, '/verify-email');
-      await browser.get(`/api/v1/simple_auth/verify-email?token=${token}`, {
-        accept: 'application/json',
-      });
-      const signedIn = await browser.post('/api/v1/simple_auth/signin', {
-        json: { email, password: PASSWORD },
-      });
-      expect(signedIn.status).toBe(200);
+      await confirmedPasswordAccount(browser, email);
+      await passwordSignIn(browser, email);
       // Enough failures open the breaker: then no call reaches the provider at all.
       for (let attempt = 0; attempt < 200; attempt += 1) await browser.get('/auth/sso/corp');
       const breakers = await stack.auth.inject({ method: 'GET', url: '/metrics' });

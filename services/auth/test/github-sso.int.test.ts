@@ -6,12 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromeOnMac, firefoxOnLinux } from '@authflow/testing';
 import { decodeJwt } from 'jose';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import {
-  type GitHubDouble,
-  type GitHubDoubleUser,
-  startGitHubDouble,
-} from './github-double/github-double.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { GitHubDoubleUser } from './github-double/github-double.js';
+import { useGitHubDouble } from './github-double/test-support/double-fixture.js';
 import type { BrowserClient, Response } from './support/browser-client.js';
 import { type Stack, startStack } from './support/stack-harness.js';
 
@@ -22,20 +19,19 @@ const PROVIDER = 'github';
 const CALLBACK_PATH = `/auth/sso/${PROVIDER}/callback`;
 const CLIENT = { clientId: 'Ov23liAuthFlowStory', clientSecret: 'github-client-secret-for-tests' };
 
-let github: GitHubDouble;
+// The providers file needs the double's URL, so the double starts first (its hooks are registered
+// before the stack's), before the stack's public URL (a free port on 127.0.0.1) is known. GitHub's
+// rule for a loopback callback URL (as the double applies it) accepts any port: the callback is
+// registered as the stack builds it, `new URL(CALLBACK_PATH, publicUrl)`, on 127.0.0.1 without the
+// port. The first case checks the exact redirect_uri the stack sends.
+const github = useGitHubDouble({
+  clients: [{ ...CLIENT, redirectUris: [new URL(CALLBACK_PATH, 'http://127.0.0.1').href] }],
+});
 let stack: Stack;
 let counter = 0;
 const unique = (label: string) => `${label}-${Date.now()}-${(counter += 1)}`;
 
 beforeAll(async () => {
-  // The providers file needs the double's URL, so the double starts first, before the stack's
-  // public URL (a free port on 127.0.0.1) is known. GitHub's rule for a loopback callback URL
-  // (as the double applies it) accepts any port: the callback is registered as the stack builds
-  // it, `new URL(CALLBACK_PATH, publicUrl)`, on 127.0.0.1 without the port. The first case checks
-  // the exact redirect_uri the stack sends.
-  github = await startGitHubDouble({
-    clients: [{ ...CLIENT, redirectUris: [new URL(CALLBACK_PATH, 'http://127.0.0.1').href] }],
-  });
   const folder = await mkdtemp(join(tmpdir(), 'authflow-providers-'));
   const providersFile = join(folder, 'providers.yaml');
   await writeFile(
@@ -46,8 +42,8 @@ beforeAll(async () => {
       '    type: github',
       '    name: GitHub',
       '    icon: github',
-      `    webUrl: ${github.url}`,
-      `    apiUrl: ${github.apiUrl}`,
+      `    webUrl: ${github().url}`,
+      `    apiUrl: ${github().apiUrl}`,
       `    clientId: ${CLIENT.clientId}`,
       `    clientSecret: ${CLIENT.clientSecret}`,
       '',
@@ -65,15 +61,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack.close();
-  await github.close();
-});
-
-beforeEach(() => {
-  github.reset();
-});
-
-afterEach(() => {
-  expect(github.internalErrors()).toEqual([]);
 });
 
 /** A GitHub user who signs in next at the double, with a primary address (verified or not). */
@@ -100,7 +87,7 @@ function githubUser(label: string, extra: { verified?: boolean } = {}): GitHubDo
       },
     ],
   };
-  github.setUser(user);
+  github().setUser(user);
   return user;
 }
 
@@ -131,7 +118,7 @@ async function signIn(
   browser: BrowserClient,
   decision: 'allow' | 'deny' = 'allow',
 ): Promise<{ readonly callback: URL; readonly answer: Response }> {
-  const callback = await github.authorize(await start(browser), decision);
+  const callback = await github().authorize(await start(browser), decision);
   const answer = await browser.get(pathOf(callback));
   return { callback, answer };
 }
@@ -153,7 +140,7 @@ describe('sign-in with GitHub through the gateway', () => {
 
     const browser = stack.browser(LAPTOP);
     const url = new URL(await start(browser));
-    expect(`${url.origin}${url.pathname}`).toBe(github.authorizeUrl);
+    expect(`${url.origin}${url.pathname}`).toBe(github().authorizeUrl);
     expect(url.searchParams.get('client_id')).toBe(CLIENT.clientId);
     expect(url.searchParams.get('redirect_uri')).toBe(redirectUri());
     expect(url.searchParams.get('code_challenge_method')).toBe('S256');
@@ -187,7 +174,7 @@ describe('sign-in with GitHub through the gateway', () => {
     expect(typeof claims.sub).toBe('string');
 
     // The same GitHub user again, on another device: the same account.
-    github.setUser(user);
+    github().setUser(user);
     const again = stack.browser(PHONE);
     const second = await signIn(again);
     expect(second.answer.status).toBe(303);
@@ -225,7 +212,7 @@ describe('sign-in with GitHub through the gateway', () => {
 
   it('refuses a denial from GitHub whatever the user clicked (refuseNext)', async () => {
     githubUser('refused');
-    github.refuseNext();
+    github().refuseNext();
     const browser = stack.browser(LAPTOP);
     const { answer } = await signIn(browser);
     expect(answer.status).toBe(403);
@@ -261,7 +248,7 @@ describe('sign-in with GitHub through the gateway', () => {
     const before = stack.browser(LAPTOP);
     expect((await signIn(before)).answer.status).toBe(303);
     const claims = await claimsOf(before);
-    github.setUser({ ...user, login: unique('new-login'), name: null });
+    github().setUser({ ...user, login: unique('new-login'), name: null });
     const after = stack.browser(LAPTOP);
     expect((await signIn(after)).answer.status).toBe(303);
     expect((await claimsOf(after)).sub).toBe(claims.sub);
@@ -269,7 +256,7 @@ describe('sign-in with GitHub through the gateway', () => {
 
   it('answers 503 with Retry-After when the GitHub API fails, and the password login still works', async () => {
     githubUser('outage');
-    github.failApi(500);
+    github().failApi(500);
     try {
       const browser = stack.browser(LAPTOP);
       const { answer } = await signIn(browser);
@@ -283,7 +270,7 @@ describe('sign-in with GitHub through the gateway', () => {
       expect(login.status).toBe(200);
       expect(login.body).toContain('name="password"');
     } finally {
-      github.failApi(null);
+      github().failApi(null);
     }
   });
 });

@@ -5,7 +5,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chromeOnMac } from '@authflow/testing';
 import type { BrowserClient, Response } from './support/browser-client.js';
-import { type Stack, startStack } from './support/stack-harness.js';
+import { type Stack, startStack, supabaseAuthEnv } from './support/stack-harness.js';
 import { startSupabaseDouble, type SupabaseDouble } from './supabase-double/supabase-double.js';
 
 let double: SupabaseDouble;
@@ -17,13 +17,7 @@ beforeAll(async () => {
   double = await startSupabaseDouble({ settings: { autoconfirm: true } });
   stack = await startStack({
     redisUrl: inject('redisUrl'),
-    authEnv: {
-      AUTH_IDENTITY_PROVIDER: 'supabase',
-      AUTH_SUPABASE_URL: double.url,
-      AUTH_SUPABASE_ANON_KEY: double.anonKey,
-      AUTH_SUPABASE_SERVICE_ROLE_KEY: double.serviceRoleKey,
-      AUTH_SUPABASE_TIMEOUT_MS: '2000',
-    },
+    authEnv: supabaseAuthEnv(double),
   });
 }, 60_000);
 afterAll(async () => {

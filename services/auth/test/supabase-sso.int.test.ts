@@ -9,7 +9,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chromeOnMac, firefoxOnLinux } from '@authflow/testing';
 import { BrowserClient, type Response } from './support/browser-client.js';
-import { type Stack, startStack } from './support/stack-harness.js';
+import { type Stack, startStack, supabaseAuthEnv } from './support/stack-harness.js';
 import { startSupabaseDouble, type SupabaseDouble } from './supabase-double/supabase-double.js';
 import { createSdkClient } from './supabase-double/test-support/sdk-clients.js';
 
@@ -39,11 +39,7 @@ beforeAll(async () => {
   stack = await startStack({
     redisUrl: inject('redisUrl'),
     authEnv: {
-      AUTH_IDENTITY_PROVIDER: 'supabase',
-      AUTH_SUPABASE_URL: double.url,
-      AUTH_SUPABASE_ANON_KEY: double.anonKey,
-      AUTH_SUPABASE_SERVICE_ROLE_KEY: double.serviceRoleKey,
-      AUTH_SUPABASE_TIMEOUT_MS: '2000',
+      ...supabaseAuthEnv(double),
       AUTH_PROVIDERS_FILE: providersFile,
       AUTH_LOGIN_MAX_FAILURES_PER_IP: '10000',
     },

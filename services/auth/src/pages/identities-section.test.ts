@@ -9,6 +9,7 @@ import {
   findForm,
   findTags,
   hiddenValues,
+  sectionLabelledBy,
   textById,
   textOf,
 } from './test-support/markup.js';
@@ -55,10 +56,7 @@ function render(signInProviders?: SignInProvidersView): string {
 
 /** The markup of the sign-in providers section. */
 function section(page: string): string {
-  const match =
-    /<section[^>]*aria-labelledby="identities-heading"[^>]*>([\s\S]*?)<\/section>/u.exec(page);
-  if (match === null) throw new Error('no sign-in providers section');
-  return match[1] ?? '';
+  return sectionLabelledBy(page, 'identities-heading');
 }
 
 describe('the sign-in providers section', () => {

@@ -8,6 +8,7 @@ import {
   findForm,
   findTags,
   hiddenValues,
+  sectionLabelledBy as section,
   textById,
   textOf,
 } from './test-support/markup.js';
@@ -50,16 +51,6 @@ function render(view: Partial<SecurityView> = {}): string {
     currentTrustedDeviceId: 'dev_1',
     ...view,
   });
-}
-
-/** The markup of the section labelled by this heading id. */
-function section(page: string, headingId: string): string {
-  const match = new RegExp(
-    `<section[^>]*aria-labelledby="${headingId}"[^>]*>([\\s\\S]*?)</section>`,
-    'u',
-  ).exec(page);
-  if (match === null) throw new Error(`no section ${headingId}`);
-  return match[1] ?? '';
 }
 
 describe('renderSecurityPage', () => {

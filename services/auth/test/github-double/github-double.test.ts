@@ -1,7 +1,7 @@
 // The GitHub double speaks the documented wire protocol: raw HTTP in, GitHub's answers out.
 import { createHash } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startGitHubDouble, type GitHubDouble } from './github-double.js';
+import { describe, expect, it } from 'vitest';
+import { useGitHubDouble } from './test-support/double-fixture.js';
 
 const CLIENT = {
   clientId: 'Iv1.double',
@@ -16,22 +16,10 @@ async function fieldsOf(response: Response | Promise<Response>): Promise<Record<
   return (await (await response).json()) as Record<string, unknown>;
 }
 
-let double: GitHubDouble;
-beforeAll(async () => {
-  double = await startGitHubDouble({ clients: [CLIENT] });
-});
-afterAll(async () => {
-  await double.close();
-});
-beforeEach(() => {
-  double.reset();
-});
-afterEach(() => {
-  expect(double.internalErrors()).toEqual([]);
-});
+const double = useGitHubDouble({ clients: [CLIENT] });
 
 function authorizeUrl(params: Record<string, string> = {}): string {
-  const url = new URL(double.authorizeUrl);
+  const url = new URL(double().authorizeUrl);
   const defaults = {
     client_id: CLIENT.clientId,
     redirect_uri: REDIRECT,
@@ -50,7 +38,7 @@ function exchange(fields: Record<string, string>, init: { json?: boolean; accept
     redirect_uri: REDIRECT,
     ...fields,
   };
-  return fetch(double.tokenUrl, {
+  return fetch(double().tokenUrl, {
     method: 'POST',
     headers: {
       Accept: init.accept ?? 'application/json',
@@ -61,11 +49,11 @@ function exchange(fields: Record<string, string>, init: { json?: boolean; accept
 }
 
 async function codeOf(params: Record<string, string> = {}): Promise<string> {
-  return (await double.authorize(authorizeUrl(params))).searchParams.get('code')!;
+  return (await double().authorize(authorizeUrl(params))).searchParams.get('code')!;
 }
 
 function api(path: string, token: string | undefined, headers: Record<string, string> = {}) {
-  return fetch(`${double.apiUrl}${path}`, {
+  return fetch(`${double().apiUrl}${path}`, {
     headers: {
       Accept: 'application/vnd.github+json',
       'X-GitHub-Api-Version': '2022-11-28',
@@ -102,23 +90,23 @@ describe('authorize page', () => {
 
   it('accepts redirect URIs by the documented rule: below the callback path, any port on loopback', async () => {
     await expect(
-      double.authorize(authorizeUrl({ redirect_uri: 'http://127.0.0.1:3000/callback/github' })),
+      double().authorize(authorizeUrl({ redirect_uri: 'http://127.0.0.1:3000/callback/github' })),
     ).resolves.toBeInstanceOf(URL);
     await expect(
-      double.authorize(authorizeUrl({ redirect_uri: 'http://127.0.0.1:4555/callback' })),
+      double().authorize(authorizeUrl({ redirect_uri: 'http://127.0.0.1:4555/callback' })),
     ).resolves.toBeInstanceOf(URL);
     await expect(
-      double.authorize(authorizeUrl({ redirect_uri: 'http://127.0.0.1:3000/other' })),
+      double().authorize(authorizeUrl({ redirect_uri: 'http://127.0.0.1:3000/other' })),
     ).rejects.toThrow(/400/u);
     await expect(
-      double.authorize(authorizeUrl({ redirect_uri: 'https://127.0.0.1:3000/callback' })),
+      double().authorize(authorizeUrl({ redirect_uri: 'https://127.0.0.1:3000/callback' })),
     ).rejects.toThrow(/400/u);
   });
 
   it('uses the first registered callback URL when redirect_uri is left out', async () => {
     const url = new URL(authorizeUrl());
     url.searchParams.delete('redirect_uri');
-    const back = await double.authorize(url.href);
+    const back = await double().authorize(url.href);
     expect(`${back.origin}${back.pathname}`).toBe(REDIRECT);
   });
 
@@ -132,24 +120,24 @@ describe('authorize page', () => {
   });
 
   it('redirects with a code and the state on Authorize', async () => {
-    const back = await double.authorize(authorizeUrl());
+    const back = await double().authorize(authorizeUrl());
     expect(`${back.origin}${back.pathname}`).toBe(REDIRECT);
     expect(back.searchParams.get('code')).toMatch(/^[0-9a-f]{20}$/u);
     expect(back.searchParams.get('state')).toBe('st-1');
   });
 
   it('redirects with error=access_denied on Cancel and after refuseNext, then allows again', async () => {
-    const cancelled = await double.authorize(authorizeUrl(), 'deny');
+    const cancelled = await double().authorize(authorizeUrl(), 'deny');
     expect(cancelled.searchParams.get('error')).toBe('access_denied');
     expect(cancelled.searchParams.get('error_description')).toBe(
       'The user has denied your application access.',
     );
     expect(cancelled.searchParams.get('state')).toBe('st-1');
-    double.refuseNext();
-    const refused = await double.authorize(authorizeUrl());
+    double().refuseNext();
+    const refused = await double().authorize(authorizeUrl());
     expect(refused.searchParams.get('error')).toBe('access_denied');
     expect(refused.searchParams.has('code')).toBe(false);
-    expect((await double.authorize(authorizeUrl())).searchParams.has('code')).toBe(true);
+    expect((await double().authorize(authorizeUrl())).searchParams.has('code')).toBe(true);
   });
 });
 
@@ -185,7 +173,7 @@ describe('token endpoint', () => {
 
   it('expires codes after 10 minutes', async () => {
     const code = await codeOf();
-    double.advanceClock(10 * 60 * 1000 + 1);
+    double().advanceClock(10 * 60 * 1000 + 1);
     expect((await fieldsOf(exchange({ code }))).error).toBe('bad_verification_code');
   });
 
@@ -221,7 +209,7 @@ describe('REST API under /api', () => {
   }
 
   it('answers /user and /user/emails for the user who signed in', async () => {
-    double.setUser({
+    double().setUser({
       id: 42,
       login: 'ada',
       name: null,
@@ -231,7 +219,7 @@ describe('REST API under /api', () => {
       ],
     });
     const token = await tokenFor();
-    double.setUser({ id: 7, login: 'someone-else', name: 'Else', emails: [] });
+    double().setUser({ id: 7, login: 'someone-else', name: 'Else', emails: [] });
     const user = await api('/user', token);
     expect(user.status).toBe(200);
     expect(await user.json()).toMatchObject({ id: 42, login: 'ada', name: null, email: null });
@@ -261,10 +249,10 @@ describe('REST API under /api', () => {
 
   it('fails every API request with failApi until it is cleared', async () => {
     const token = await tokenFor();
-    double.failApi(503);
+    double().failApi(503);
     expect((await api('/user', token)).status).toBe(503);
     expect((await api('/user/emails', token)).status).toBe(503);
-    double.failApi(null);
+    double().failApi(null);
     expect((await api('/user', token)).status).toBe(200);
   });
 });

@@ -8,14 +8,9 @@
  * Everything on the returned object except the URLs and `close()` is a test-only side channel.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type Server,
-} from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { html } from '@authflow/html';
+import { closeServer, listenOnLoopback } from '../support/loopback-server.js';
 
 export interface GitHubDoubleClient {
   readonly clientId: string;
@@ -500,24 +495,4 @@ async function authorizeOverHttp(target: string, decision: 'allow' | 'deny'): Pr
   if (decided.status !== 302 || location === null)
     throw new Error(`github double: decision answered ${decided.status}: ${answer}`);
   return new URL(location);
-}
-
-async function listenOnLoopback(server: Server): Promise<string> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  return `http://127.0.0.1:${port}`;
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    server.close((error) => (error ? reject(error) : resolve()));
-    // Keep-alive sockets of undici would otherwise hold close() open.
-    server.closeAllConnections();
-  });
 }

@@ -16,8 +16,8 @@
  * is a test-only side channel that real Supabase does not have. See README.md in this folder.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import { closeServer, listenOnLoopback } from '../support/loopback-server.js';
 import { createDoubleCore } from './double-core.js';
 import { createFaultInjector } from './faults.js';
 import { createRequestRecorder } from './request-recorder.js';
@@ -95,27 +95,4 @@ export async function startSupabaseDouble(
     close: () => closeServer(server),
     ...createSideChannel({ core, faults, recorder, internalErrors }),
   };
-}
-
-async function listenOnLoopback(server: Server): Promise<string> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  return `http://127.0.0.1:${port}`;
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    server.close((error) => {
-      if (error) reject(error);
-      else resolve();
-    });
-    // Keep-alive sockets of undici would otherwise hold close() open.
-    server.closeAllConnections();
-  });
 }

@@ -41,6 +41,24 @@ export interface StackOptions {
   readonly gatewayRoutes?: unknown;
 }
 
+/**
+ * The auth service's settings for Supabase Auth as identity provider, against the wire double
+ * (or anything else that has its URL and keys).
+ */
+export function supabaseAuthEnv(supabase: {
+  readonly url: string;
+  readonly anonKey: string;
+  readonly serviceRoleKey: string;
+}): Record<string, string> {
+  return {
+    AUTH_IDENTITY_PROVIDER: 'supabase',
+    AUTH_SUPABASE_URL: supabase.url,
+    AUTH_SUPABASE_ANON_KEY: supabase.anonKey,
+    AUTH_SUPABASE_SERVICE_ROLE_KEY: supabase.serviceRoleKey,
+    AUTH_SUPABASE_TIMEOUT_MS: '2000',
+  };
+}
+
 /** Fast Argon2id for tests; production parameters are tested in the hasher's own tests. */
 const FAST_ARGON2 = { AUTH_ARGON2_MEMORY_KIB: '1024', AUTH_ARGON2_ITERATIONS: '1' };
 

@@ -2,8 +2,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startGitHubDouble, type GitHubDouble } from '../../../test/github-double/github-double.js';
+import { useGitHubDouble } from '../../../test/github-double/test-support/double-fixture.js';
 import { FederationError, type FederationErrorCode } from '../external-provider.js';
 import { GitHubProvider, type GitHubProviderOptions } from './github-provider.js';
 
@@ -14,19 +15,7 @@ const CLIENT = {
   redirectUris: [REDIRECT_URI],
 };
 
-let double: GitHubDouble;
-beforeAll(async () => {
-  double = await startGitHubDouble({ clients: [CLIENT] });
-});
-afterAll(async () => {
-  await double.close();
-});
-beforeEach(() => {
-  double.reset();
-});
-afterEach(() => {
-  expect(double.internalErrors()).toEqual([]);
-});
+const double = useGitHubDouble({ clients: [CLIENT] });
 
 function githubAt(
   target: GitHubDouble,
@@ -44,7 +33,7 @@ function githubAt(
 }
 
 /** start(), then the user clicks Authorize at the double: the callback URL the browser comes back on. */
-async function signInAt(provider: GitHubProvider, target: GitHubDouble = double) {
+async function signInAt(provider: GitHubProvider, target: GitHubDouble = double()) {
   const start = await provider.start({
     redirectUri: REDIRECT_URI,
     state: randomBytes(16).toString('base64url'),
@@ -73,12 +62,12 @@ async function expectRefusal(
 
 describe('GitHubProvider', () => {
   it('sends the browser to GitHub with the client, scopes, state and an S256 PKCE challenge', async () => {
-    const { url, secrets } = await githubAt(double).start({
+    const { url, secrets } = await githubAt(double()).start({
       redirectUri: REDIRECT_URI,
       state: 'flow-state',
     });
     const params = new URL(url).searchParams;
-    expect(url.startsWith(`${double.authorizeUrl}?`)).toBe(true);
+    expect(url.startsWith(`${double().authorizeUrl}?`)).toBe(true);
     expect(Object.fromEntries(params)).toEqual({
       client_id: CLIENT.clientId,
       redirect_uri: REDIRECT_URI,
@@ -94,7 +83,7 @@ describe('GitHubProvider', () => {
   });
 
   it('signs in: numeric id as subject, primary verified email, display name, no groups or amr', async () => {
-    double.setUser({
+    double().setUser({
       id: 583231,
       login: 'octocat',
       name: 'The Octocat',
@@ -103,7 +92,7 @@ describe('GitHubProvider', () => {
         { email: 'octocat@github.com', primary: true, verified: true, visibility: 'private' },
       ],
     });
-    const provider = githubAt(double);
+    const provider = githubAt(double());
     const { callbackUrl, secrets } = await signInAt(provider);
     await expect(
       provider.complete({ callbackUrl, redirectUri: REDIRECT_URI, secrets }),
@@ -119,7 +108,7 @@ describe('GitHubProvider', () => {
   });
 
   it('reports an unverified primary email as unverified, even beside a verified secondary one', async () => {
-    double.setUser({
+    double().setUser({
       id: 9,
       login: 'newcomer',
       name: null,
@@ -128,7 +117,7 @@ describe('GitHubProvider', () => {
         { email: 'newcomer@example.com', primary: true, verified: false, visibility: 'public' },
       ],
     });
-    const provider = githubAt(double);
+    const provider = githubAt(double());
     const { callbackUrl, secrets } = await signInAt(provider);
     const profile = await provider.complete({ callbackUrl, redirectUri: REDIRECT_URI, secrets });
     expect(profile).toMatchObject({
@@ -140,15 +129,15 @@ describe('GitHubProvider', () => {
   });
 
   it('reports no email when the account lists none', async () => {
-    double.setUser({ id: 10, login: 'quiet', name: '', emails: [] });
-    const provider = githubAt(double);
+    double().setUser({ id: 10, login: 'quiet', name: '', emails: [] });
+    const provider = githubAt(double());
     const { callbackUrl, secrets } = await signInAt(provider);
     const profile = await provider.complete({ callbackUrl, redirectUri: REDIRECT_URI, secrets });
     expect(profile).toMatchObject({ email: undefined, emailVerified: false, name: 'quiet' });
   });
 
   it('refuses a callback whose state is not the one of this flow', async () => {
-    const provider = githubAt(double);
+    const provider = githubAt(double());
     const { callbackUrl, secrets } = await signInAt(provider);
     const other = { ...secrets, state: randomBytes(16).toString('base64url') };
     await expectRefusal(
@@ -164,7 +153,7 @@ describe('GitHubProvider', () => {
   });
 
   it('refuses a callback without a code', async () => {
-    const provider = githubAt(double);
+    const provider = githubAt(double());
     const { callbackUrl, secrets } = await signInAt(provider);
     callbackUrl.searchParams.delete('code');
     await expectRefusal(
@@ -174,7 +163,7 @@ describe('GitHubProvider', () => {
   });
 
   it('refuses a replayed code', async () => {
-    const provider = githubAt(double);
+    const provider = githubAt(double());
     const { callbackUrl, secrets } = await signInAt(provider);
     await provider.complete({ callbackUrl, redirectUri: REDIRECT_URI, secrets });
     const error = await expectRefusal(
@@ -185,7 +174,7 @@ describe('GitHubProvider', () => {
   });
 
   it('refuses a code redeemed with another flow code_verifier (PKCE)', async () => {
-    const provider = githubAt(double);
+    const provider = githubAt(double());
     const { callbackUrl, secrets } = await signInAt(provider);
     const { secrets: otherFlow } = await signInAt(provider);
     const mixed = { ...secrets, codeVerifier: otherFlow.codeVerifier };
@@ -196,8 +185,8 @@ describe('GitHubProvider', () => {
   });
 
   it('says denied consent is the provider refusing', async () => {
-    const provider = githubAt(double);
-    double.refuseNext();
+    const provider = githubAt(double());
+    double().refuseNext();
     const { callbackUrl, secrets } = await signInAt(provider);
     const error = await expectRefusal(
       provider.complete({ callbackUrl, redirectUri: REDIRECT_URI, secrets }),
@@ -207,7 +196,7 @@ describe('GitHubProvider', () => {
   });
 
   it('refuses with a detail for logs when the client secret is wrong', async () => {
-    const provider = githubAt(double, { clientSecret: 'not-the-secret' });
+    const provider = githubAt(double(), { clientSecret: 'not-the-secret' });
     const { callbackUrl, secrets } = await signInAt(provider);
     const error = await expectRefusal(
       provider.complete({ callbackUrl, redirectUri: REDIRECT_URI, secrets }),
@@ -218,14 +207,14 @@ describe('GitHubProvider', () => {
   });
 
   it('says the provider is unavailable when the API answers 5xx, and the token was not accepted on 401', async () => {
-    const provider = githubAt(double);
-    double.failApi(502);
+    const provider = githubAt(double());
+    double().failApi(502);
     const first = await signInAt(provider);
     await expectRefusal(
       provider.complete({ ...first, redirectUri: REDIRECT_URI }),
       'provider_unavailable',
     );
-    double.failApi(401);
+    double().failApi(401);
     const second = await signInAt(provider);
     await expectRefusal(
       provider.complete({ ...second, redirectUri: REDIRECT_URI }),
@@ -234,15 +223,15 @@ describe('GitHubProvider', () => {
   });
 
   it('treats a missing user:email scope (404) as a refused callback, not an outage, and rate limits as one', async () => {
-    const provider = githubAt(double);
-    double.failApi(404);
+    const provider = githubAt(double());
+    double().failApi(404);
     const missingScope = await signInAt(provider);
     const refused = await refusal(
       provider.complete({ ...missingScope, redirectUri: REDIRECT_URI }),
     );
     expect(refused.code).toBe('invalid_callback');
     expect(refused.detail).toContain('user:email');
-    double.failApi(429);
+    double().failApi(429);
     const limited = await signInAt(provider);
     await expectRefusal(
       provider.complete({ ...limited, redirectUri: REDIRECT_URI }),
@@ -264,7 +253,7 @@ describe('GitHubProvider', () => {
   it('gives up after timeoutMs on a token endpoint that never answers', async () => {
     const hanging = await startServer(() => undefined);
     try {
-      const provider = githubAt(double, { tokenUrl: hanging.url, timeoutMs: 200 });
+      const provider = githubAt(double(), { tokenUrl: hanging.url, timeoutMs: 200 });
       const { callbackUrl, secrets } = await signInAt(provider);
       const started = Date.now();
       await expectRefusal(
@@ -286,7 +275,7 @@ describe('GitHubProvider', () => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body)),
     );
     try {
-      const provider = githubAt(double, { tokenUrl: tokenEndpoint.url });
+      const provider = githubAt(double(), { tokenUrl: tokenEndpoint.url });
       const { callbackUrl, secrets } = await signInAt(provider);
       await expectRefusal(
         provider.complete({ callbackUrl, redirectUri: REDIRECT_URI, secrets }),
@@ -298,15 +287,15 @@ describe('GitHubProvider', () => {
   });
 
   it('never puts the code or the access token into an error', async () => {
-    const provider = githubAt(double);
+    const provider = githubAt(double());
     const errors: FederationError[] = [];
     const replayed = await signInAt(provider);
     await provider.complete({ ...replayed, redirectUri: REDIRECT_URI });
     errors.push(await refusal(provider.complete({ ...replayed, redirectUri: REDIRECT_URI })));
-    double.failApi(500);
+    double().failApi(500);
     const tokenIssued = await signInAt(provider);
     errors.push(await refusal(provider.complete({ ...tokenIssued, redirectUri: REDIRECT_URI })));
-    double.failApi(401);
+    double().failApi(401);
     const tokenRejected = await signInAt(provider);
     errors.push(await refusal(provider.complete({ ...tokenRejected, redirectUri: REDIRECT_URI })));
     const codes = [replayed, tokenIssued, tokenRejected].map(({ callbackUrl }) =>

@@ -94,3 +94,13 @@ export function textById(markup: string, id: string): string {
     .replace(/\s+/gu, ' ')
     .trim();
 }
+
+/** The inner markup of the `<section>` labelled by the heading with this id. */
+export function sectionLabelledBy(markup: string, headingId: string): string {
+  const match = new RegExp(
+    `<section[^>]*aria-labelledby="${headingId}"[^>]*>([\\s\\S]*?)</section>`,
+    'u',
+  ).exec(markup);
+  if (match === null) throw new Error(`no section labelled by ${headingId}`);
+  return match[1] ?? '';
+}
